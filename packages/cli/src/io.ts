@@ -1,0 +1,41 @@
+// Everything the commands need from the outside world, injectable so tests can run them in-process
+// as well as through the real binary.
+import { readFile } from 'node:fs/promises';
+import { ConfigurationError } from '@countersign/core';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  isTty: boolean;
+  now: () => Date;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    cwd: process.cwd(),
+    env: process.env,
+    isTty: process.stdout.isTTY === true,
+    now: () => new Date(),
+  };
+}
+
+/** Reads a file named by a flag; a missing or unreadable file is the user's error, named by flag. */
+export async function readInputFile(flag: string, path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new ConfigurationError({ message: `${flag}: cannot read ${path}: ${why}` });
+  }
+}

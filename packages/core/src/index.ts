@@ -1,0 +1,18 @@
+export * from './model.js';
+export * from './errors.js';
+export { loadPolicy } from './policy/load.js';
+export { policySchema } from './policy/schema.js';
+export type * from './policy/types.js';
+export { parseChange, parseApprovals, parseMembers, changeFromPaths } from './input/files.js';
+export { classify, addedLines, changeLabels, DEFAULT_TRUSTED_PATHS } from './risk/classify.js';
+export type { Classification, Reason, Required, RequiredRole, ActiveFreeze, BreakGlassState, ClassifyOptions } from './risk/classify.js';
+export { decide } from './sod/decide.js';
+export type { Decision, DecideInput, CountedApproval, DiscountedApproval, MissingRole } from './sod/decide.js';
+export { participantsOf, type Participant, type ParticipantKind } from './sod/participants.js';
+export { coAuthors, loginFromNoReply, identityKeys, approverKey } from './sod/identity.js';
+export { maximumMatching } from './sod/matching.js';
+export { parseDuration, formatDuration } from './time/duration.js';
+export { parseInstant } from './time/instant.js';
+export { classificationText, decisionText, type TextOptions } from './render/text.js';
+export { classificationMarkdown, decisionMarkdown } from './render/markdown.js';
+export { escapeMarkdown, codeSpan } from './render/markdown-escape.js';

@@ -1,0 +1,24 @@
+// Untrusted text (file names, logins, branch names) must render as itself in Markdown: never as a
+// link, an image, a mention-looking HTML tag or a broken table. Backslash-escape every Markdown
+// punctuation character and entity-encode the HTML ones.
+const PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~:]/g;
+
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(PUNCTUATION, (ch) => `\\${ch}`)
+    .replace(/@/g, '&#64;')
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+/** For text inside a code span: the span's fence is made longer than any backtick run inside. */
+export function codeSpan(text: string): string {
+  const clean = text.replace(/\r?\n|\r/g, ' ');
+  const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}

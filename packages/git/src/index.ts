@@ -1,0 +1,3 @@
+export { readChange, type ReadChangeOptions } from './change.js';
+export { showFile } from './show.js';
+export { repositoryRoot, resolveCommit } from './revision.js';
