@@ -12,7 +12,7 @@ async function writeRawCommit(root: string, raw: Buffer): Promise<string> {
 
 describe('readChange commits', () => {
   let root = '';
-  let remove = async (): Promise<void> => undefined;
+  let remove = (): Promise<void> => Promise.resolve();
   let base = '';
 
   beforeEach(async () => {

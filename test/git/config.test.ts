@@ -28,7 +28,7 @@ const HOSTILE_CONFIG: ReadonlyArray<readonly [string, string]> = [
 
 describe('readChange whatever the configuration', () => {
   let root = '';
-  let remove = async (): Promise<void> => undefined;
+  let remove = (): Promise<void> => Promise.resolve();
   let base = '';
 
   beforeAll(async () => {

@@ -18,7 +18,7 @@ const NAMES = {
 
 describe('readChange files', () => {
   let root = '';
-  let remove = async (): Promise<void> => undefined;
+  let remove = (): Promise<void> => Promise.resolve();
   let base = '';
   let head = '';
   let change: Change;
@@ -98,8 +98,10 @@ describe('readChange files', () => {
     expect(file('src/added.ts').previous_path).toBeUndefined();
   });
 
-  it('counts a binary file as 0/0 without a patch', () => {
-    expect(file('image.bin')).toMatchObject({ status: 'modified', additions: 0, deletions: 0, patch: null });
+  it('counts a binary file as 0/0, but still gives content rules its added bytes as text', () => {
+    // --text: a NUL byte must not hide a file's added lines from a content rule.
+    expect(file('image.bin')).toMatchObject({ status: 'modified', additions: 0, deletions: 0 });
+    expect(file('image.bin').patch).toMatch(/^@@ /);
   });
 
   it('treats a type change as a modification', () => {

@@ -7,7 +7,7 @@ const COMMITS = 5_000;
 
 describe('readChange on a long history', () => {
   let root = '';
-  let remove = async (): Promise<void> => undefined;
+  let remove = (): Promise<void> => Promise.resolve();
 
   beforeAll(async () => {
     ({ path: root, remove } = await createRepository());

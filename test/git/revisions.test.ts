@@ -17,9 +17,9 @@ async function configurationError(promise: Promise<unknown>): Promise<Configurat
 
 describe('revisions, files at a revision and the repository root', () => {
   let root = '';
-  let remove = async (): Promise<void> => undefined;
+  let remove = (): Promise<void> => Promise.resolve();
   let outside = '';
-  let removeOutside = async (): Promise<void> => undefined;
+  let removeOutside = (): Promise<void> => Promise.resolve();
   let first = '';
   let second = '';
 
@@ -59,6 +59,11 @@ describe('revisions, files at a revision and the repository root', () => {
     expect(flag.message).toContain('--at-ref');
   });
 
+  it('names both flags when neither revision resolves', async () => {
+    const error = await configurationError(readChange({ cwd: root, base: 'nope-1', head: 'nope-2' }));
+    expect(error.problems.map((problem) => problem.message.split(':')[0])).toEqual(['--base', '--head']);
+  });
+
   it('never reads a revision as an option', async () => {
     const target = join(outside, 'written');
     const error = await configurationError(readChange({ cwd: root, base: `--output=${target}`, head: 'HEAD' }));
@@ -78,6 +83,10 @@ describe('revisions, files at a revision and the repository root', () => {
     await configurationError(showFile(outside, 'HEAD', 'x'));
     expect(await repositoryRoot(outside)).toBeNull();
     expect(await repositoryRoot(join(outside, 'does-not-exist'))).toBeNull();
+    const missing = await configurationError(
+      readChange({ cwd: join(outside, 'does-not-exist'), base: 'a', head: 'b' }),
+    );
+    expect(missing.message).toContain('not a directory');
   });
 
   it('finds the work tree root from a subdirectory', async () => {

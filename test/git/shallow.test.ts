@@ -7,9 +7,9 @@ import { commitAll, createRepository, git, temporaryDirectory, writeFiles } from
 
 describe('readChange in a shallow clone', () => {
   let source = '';
-  let removeSource = async (): Promise<void> => undefined;
+  let removeSource = (): Promise<void> => Promise.resolve();
   let scratch = '';
-  let removeScratch = async (): Promise<void> => undefined;
+  let removeScratch = (): Promise<void> => Promise.resolve();
 
   beforeEach(async () => {
     ({ path: source, remove: removeSource } = await createRepository());

@@ -30,12 +30,12 @@ export function processIo(): Io {
 }
 
 /** Reads a file named by a flag; a missing or unreadable file is the user's error, named by flag. */
-export async function readInputFile(flag: string, path: string): Promise<Buffer> {
+export async function readInputFile(flag: string, path: string, shownAs: string = path): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
-    throw new ConfigurationError({ message: `${flag}: cannot read ${path}: ${why}` });
+    throw new ConfigurationError({ message: `${flag}: cannot read ${shownAs}: ${why}` });
   }
 }

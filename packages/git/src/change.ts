@@ -1,4 +1,5 @@
 import type { Change, ChangedFile, Commit } from '@countersign/core';
+import { ConfigurationError, isConfigurationError } from '@countersign/core';
 import { assertComplete, listCommitShas, readCommits, shallowBoundary, type RawCommit } from './commits.js';
 import { withRepository, type Repository } from './exec.js';
 import { readFiles } from './files.js';
@@ -18,16 +19,34 @@ export interface ReadChangeOptions {
  */
 export function readChange(options: ReadChangeOptions): Promise<Change> {
   return withRepository(options.cwd, async (repository) => {
-    const [base, head] = await Promise.all([
-      resolveIn(repository, options.base, '--base'),
-      resolveIn(repository, options.head, '--head'),
-    ]);
+    const { base, head } = await resolveBoth(repository, options.base, options.head);
     const [files, commits] = await Promise.all([
       changedFiles(repository, base, head, options.withPatches === true),
       changeCommits(repository, base, head),
     ]);
     return { base, head, labels: [], files, commits, pull_requests: [] };
   });
+}
+
+/** Resolves both revisions, reporting every one that fails (--base first) rather than a race's winner. */
+async function resolveBoth(
+  repository: Repository,
+  base: string,
+  head: string,
+): Promise<{ base: string; head: string }> {
+  const [baseSha, headSha] = await Promise.allSettled([
+    resolveIn(repository, base, '--base'),
+    resolveIn(repository, head, '--head'),
+  ]);
+  if (baseSha.status === 'fulfilled' && headSha.status === 'fulfilled') {
+    return { base: baseSha.value, head: headSha.value };
+  }
+  const failures = [baseSha, headSha].flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as unknown] : [],
+  );
+  const problems = failures.flatMap((reason: unknown) => (isConfigurationError(reason) ? reason.problems : []));
+  if (problems.length < failures.length) throw failures[0];
+  throw new ConfigurationError(problems);
 }
 
 async function changedFiles(

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@countersign/core';
@@ -68,6 +68,11 @@ export function runGit(args: readonly string[], options: RunOptions): Promise<Gi
   });
 }
 
+export async function isDirectory(path: string): Promise<boolean> {
+  const found = await stat(path).catch(() => null);
+  return found !== null && found.isDirectory();
+}
+
 /** The first line git wrote to stderr, for an error message. */
 export function firstLine(stderr: string): string {
   const line = stderr.split('\n').find((text) => text.trim() !== '');
@@ -94,11 +99,13 @@ export class Repository {
   ) {}
 
   static async open(cwd: string): Promise<Repository> {
-    const located = await runGit(['rev-parse', '--is-shallow-repository', '--absolute-git-dir'], {
-      cwd,
-    });
+    // Checked first: spawning in a missing directory fails as if git itself were missing.
+    if (!(await isDirectory(cwd))) throw new ConfigurationError({ message: `${cwd} is not a directory` });
+    const located = await runGit(['rev-parse', '--is-shallow-repository', '--absolute-git-dir'], { cwd });
     if (located.code !== 0) {
-      throw new ConfigurationError({ message: `${cwd} is not inside a git repository` });
+      // git's own words matter here: "dubious ownership" needs a different fix than a wrong path.
+      const reason = firstLine(located.stderr);
+      throw new ConfigurationError({ message: `${cwd} is not inside a git repository (git: ${reason})` });
     }
     const text = located.stdout.toString('utf8');
     const newline = text.indexOf('\n');

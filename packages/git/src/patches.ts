@@ -18,6 +18,9 @@ export async function readPatches(
     'diff',
     ...DIFF_FLAGS,
     '-U0',
+    // Content rules must see every added line: without --text a single NUL byte would make a
+    // .sql file "binary" and hide its DROP TABLE from the rule.
+    '--text',
     '--inter-hunk-context=0',
     '--no-color',
     '--src-prefix=a/',

@@ -1,7 +1,6 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigurationError } from '@countersign/core';
-import { runGit, withRepository, type Repository } from './exec.js';
+import { isDirectory, runGit, withRepository, type Repository } from './exec.js';
 
 const FULL_SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
@@ -29,8 +28,7 @@ export function resolveCommit(cwd: string, rev: string, flag: string): Promise<s
 
 /** Absolute path of the work tree root for cwd, or null when cwd is not in a git work tree. */
 export async function repositoryRoot(cwd: string): Promise<string | null> {
-  const directory = await stat(cwd).catch(() => null);
-  if (directory === null || !directory.isDirectory()) return null;
+  if (!(await isDirectory(cwd))) return null;
   const result = await runGit(['rev-parse', '--show-toplevel'], { cwd });
   if (result.code !== 0) return null;
   // Strip only git's own newline: a directory name may end in whitespace.

@@ -10,7 +10,7 @@ import {
   type Change,
   type Policy,
 } from '@countersign/core';
-import { readChange, repositoryRoot } from '@countersign/git';
+import { readChange, repositoryRoot, resolveCommit } from '@countersign/git';
 import { readInputFile, type Io } from '../io.js';
 import { colourFor, formatOf, instantOf } from '../options.js';
 import { policyAtBase, policyFromFile, type PolicySource } from '../policy-source.js';
@@ -46,17 +46,19 @@ async function gather(values: { [K in keyof typeof OPTIONS]?: unknown }, io: Io)
     if (v['base'] === undefined || v['head'] === undefined) throw new ConfigurationError({ message: '--base and --head go together' });
     const root = await repositoryRoot(io.cwd);
     if (root === null) throw new ConfigurationError({ message: `--base/--head: ${io.cwd} is not inside a git repository` });
-    const source = await policyAtBase(io.cwd, root, v['base'], v['policy']);
-    const change = await readChange({ cwd: root, base: v['base'], head: v['head'], withPatches: needsDiff(source.policy) });
+    const base = await resolveCommit(root, v['base'], '--base');
+    const head = await resolveCommit(root, v['head'], '--head');
+    const source = await policyAtBase(io.cwd, root, base, v['policy']);
+    const change = await readChange({ cwd: root, base, head, withPatches: needsDiff(source.policy) });
     return { source, change };
   }
   const source = await policyFromFile(io.cwd, v['policy']);
   if (v['change'] !== undefined) {
-    const text = (await readInputFile('--change', resolvePath(io, v['change']))).toString('utf8');
+    const text = (await readInputFile('--change', resolvePath(io, v['change']), v['change'])).toString('utf8');
     return { source, change: parseChange(text, v['change']) };
   }
   const from = v['files-from'] as string;
-  const text = from === '-' ? await io.readStdin() : (await readInputFile('--files-from', resolvePath(io, from))).toString('utf8');
+  const text = from === '-' ? await io.readStdin() : (await readInputFile('--files-from', resolvePath(io, from), from)).toString('utf8');
   return { source, change: changeFromPaths(text) };
 }
 

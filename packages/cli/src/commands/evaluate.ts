@@ -23,7 +23,7 @@ const OPTIONS = {
 } as const;
 
 async function text(io: Io, flag: string, path: string): Promise<string> {
-  return (await readInputFile(flag, resolve(io.cwd, path))).toString('utf8');
+  return (await readInputFile(flag, resolve(io.cwd, path), path)).toString('utf8');
 }
 
 export async function evaluateCommand(args: string[], io: Io): Promise<number> {

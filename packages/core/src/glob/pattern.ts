@@ -51,10 +51,16 @@ interface ParsedGlob {
 
 type ParseResult = { readonly ok: true; readonly glob: ParsedGlob } | { readonly ok: false; readonly message: string };
 
-/** `windows: false` keeps `\` an escape on every platform, as it is for minimatch on POSIX. */
-const PICOMATCH_OPTIONS = { dot: true, windows: false } as const;
+/**
+ * `windows: false` keeps `\` an escape on every platform, as it is for minimatch on POSIX.
+ * `literalBrackets: false` stops `[ab]` from also matching the text "[ab]", which minimatch never does.
+ * `fastpaths: false` avoids a shortcut that mishandles escaped backslashes.
+ */
+const PICOMATCH_OPTIONS = { dot: true, windows: false, literalBrackets: false, fastpaths: false } as const;
 
 const SLASH = 0x2f;
+/** Punctuation that neither library treats specially anywhere in a segment (checked in agreement.test.ts). */
+const PLAIN_PUNCTUATION = " .-_~,:;=%&'$@<>^`";
 const CARET = 0x5e;
 const GLOBSTAR: GlobSegment = { kind: 'globstar' };
 const STAR_SEGMENT: GlobSegment = { kind: 'part', tokens: [{ kind: 'star' }], literal: null };
@@ -151,12 +157,13 @@ function emitToken(token: GlobToken): string {
 }
 
 /**
- * Letters, digits and non-ASCII characters are never escaped: picomatch passes `\d`, `\S` and the
- * like through to the regex. Every other ASCII character is escaped, which both matchers read as
- * that character, except for `.`, `-` and `_`, kept plain so expansions of file names stay readable.
+ * Letters, digits, non-ASCII and a set of plain punctuation are emitted as themselves. Every other
+ * character becomes a one-character class: a backslash escape is not safe in both libraries
+ * (minimatch turns `\|` next to a wildcard into regex alternation, picomatch drops the backslash
+ * of `\\` before some characters), while `[\c]` means the same to both in every position.
  */
 function escapeLiteral(code: number, char: string): string {
-  return isWordOrNonAscii(code) || char === '.' || char === '-' || char === '_' ? char : `\\${char}`;
+  return isWordOrNonAscii(code) || PLAIN_PUNCTUATION.includes(char) ? char : `[\\${char}]`;
 }
 
 function escapeInClass(code: number): string {

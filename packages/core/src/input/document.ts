@@ -99,7 +99,11 @@ function yamlMessage(message: string): string {
 
 function jsonMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(line \d+ column \d+\)\s*$/, '').replace(/ in JSON at position \d+.*$/, '');
+  // Node quotes the surrounding text (possibly the whole file); the position says enough.
+  return message
+    .replace(/\s*\(line \d+ column \d+\)\s*$/, '')
+    .replace(/ in JSON at position \d+.*$/s, '')
+    .replace(/, "[\s\S]*" is not valid JSON$/, '');
 }
 
 function jsonErrorPosition(text: string, error: unknown): { line?: number; column?: number } {
@@ -107,7 +111,14 @@ function jsonErrorPosition(text: string, error: unknown): { line?: number; colum
   const lineCol = /\(line (\d+) column (\d+)\)/.exec(message);
   if (lineCol?.[1] !== undefined && lineCol[2] !== undefined) return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
   const at = /at position (\d+)/.exec(message);
-  if (at?.[1] === undefined) return {};
+  if (at?.[1] === undefined) {
+    // Some messages carry no position: the YAML parser (JSON is YAML) finds where it breaks.
+    const { doc, counter } = yamlDocument(text);
+    const first = doc.errors[0];
+    if (first === undefined) return {};
+    const pos = counter.linePos(first.pos[0]);
+    return { line: pos.line, column: pos.col };
+  }
   const before = text.slice(0, Number(at[1]));
   const line = before.split('\n').length;
   return { line, column: Number(at[1]) - before.lastIndexOf('\n') };

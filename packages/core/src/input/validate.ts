@@ -4,7 +4,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import type { Problem } from '../errors.js';
 import { displayPath, type Located, type PathSegment } from './document.js';
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
 
 // Timestamps in input files must carry their offset: a time without one means different instants
 // on different runners, and approvals are ordered by time.

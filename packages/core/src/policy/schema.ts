@@ -174,7 +174,7 @@ export const policySchema = {
       properties: {
         id: { type: 'string', pattern: NAME_PATTERN, description: 'A unique name, shown in every reason.' },
         description: { type: 'string', description: 'Why the rule exists, shown to approvers.' },
-        when: { $ref: '#/$defs/condition' },
+        when: { $ref: '#/$defs/condition', description: 'The conditions under which the rule applies.' },
         risk: {
           $ref: '#/$defs/risk',
           description: 'The risk of a matching change (the highest of all matching rules wins).',

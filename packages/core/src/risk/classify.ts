@@ -139,13 +139,27 @@ function tallyPaths(policy: Policy, compiled: CompiledPolicy, files: readonly Ch
   return tally;
 }
 
-/** Added lines of a unified diff (`+` lines, not the `+++` header). */
+/**
+ * Added lines of a unified diff: `+` lines inside hunks. File headers (`+++ b/x`) come before the
+ * first `@@`, so an added line that itself starts with "++" is still seen.
+ */
 export function addedLines(patch: string): string[] {
   const lines: string[] = [];
+  let inHunk = false;
   for (const line of patch.split('\n')) {
-    if (line.startsWith('+') && !line.startsWith('+++')) lines.push(line.slice(1).replace(/\r$/, ''));
+    if (line.startsWith('@@')) inHunk = true;
+    else if (line.startsWith('diff --git ')) inHunk = false;
+    else if (inHunk && line.startsWith('+')) lines.push(line.slice(1).replace(/\r$/, ''));
   }
   return lines;
+}
+
+/** Whether a file can have added lines that a content rule would need to see. */
+function mayAddLines(file: ChangedFile): boolean {
+  if (file.status === 'removed') return false;
+  // A pure rename adds nothing; any other file without a patch (a binary file on GitHub reports
+  // 0 additions) may hide added text, so only a known-empty patch rules it out.
+  return !(file.status === 'renamed' && file.additions === 0 && file.deletions === 0);
 }
 
 function contentVerdict(pattern: RegExp, files: Iterable<ChangedFile>): { verdict: Verdict; files: string[]; count: number } {
@@ -153,9 +167,8 @@ function contentVerdict(pattern: RegExp, files: Iterable<ChangedFile>): { verdic
   const matched: string[] = [];
   let count = 0;
   for (const file of files) {
-    if (file.additions === 0 && !file.patch) continue;
     if (file.patch === undefined || file.patch === null) {
-      unknown = true;
+      if (mayAddLines(file)) unknown = true;
       continue;
     }
     if (addedLines(file.patch).some((line) => pattern.test(line))) {

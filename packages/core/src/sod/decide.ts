@@ -169,7 +169,8 @@ export function decide(input: DecideInput): Decision {
   const excluded = new Set<ParticipantKind>(
     (breakGlass ? [...EXCLUSIONS] : policy.separationOfDuties.exclude).map(exclusionKind),
   );
-  const participants = new ParticipantIndex(allParticipants, excluded);
+  const distinct = distinctParticipants(allParticipants);
+  const participants = new ParticipantIndex(distinct, excluded);
   const requestedAt = time(change.requested_at);
   const screened = input.approvals.map((a) => screen(a, { policy, change, participants, requestedAt }));
   markSuperseded(screened);
@@ -244,7 +245,7 @@ export function decide(input: DecideInput): Decision {
     discounted: screened
       .filter((s) => s.reason !== null)
       .map((s) => ({ ...record(s.approval), reason: s.reason as DiscountReason, detail: s.detail })),
-    participants: distinctParticipants(allParticipants),
+    participants: distinct.map((k) => k.participant),
     assignments,
     break_glass: breakGlass
       ? { ...breakGlass, post_review_due: new Date(at.getTime() + (policy.breakGlass?.postReviewWithinMs ?? 0)).toISOString() }

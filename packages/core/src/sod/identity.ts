@@ -10,6 +10,7 @@ const NO_REPLY_FORMS: readonly RegExp[] = [
 
 /** The login a platform no-reply address stands for, or null. */
 export function loginFromNoReply(email: string): string | null {
+  if (!/noreply/i.test(email)) return null;
   const trimmed = email.trim();
   for (const form of NO_REPLY_FORMS) {
     const match = form.exec(trimmed);
@@ -65,6 +66,7 @@ const NAME_AND_EMAIL = /^(.*?)\s*<\s*([^<>\s]+)\s*>$/;
  */
 export function coAuthors(message: string): Person[] {
   const people: Person[] = [];
+  if (!/co-authored-by/i.test(message)) return people;
   for (const match of message.matchAll(CO_AUTHOR_LINE)) {
     const value = match[1]?.trim() ?? '';
     if (value === '') continue;

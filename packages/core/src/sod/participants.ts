@@ -34,15 +34,29 @@ export function participantsOf(change: Change): Participant[] {
   return out;
 }
 
-/** Same person, each kind once, in first-seen order: what a reader of the evidence wants to see. */
-export function distinctParticipants(participants: readonly Participant[]): Participant[] {
-  const seen = new Set<string>();
-  const out: Participant[] = [];
-  for (const p of participants) {
-    const key = `${p.kind}|${identityKeys(p).join(',') || (p.name ?? '')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(p);
+export interface KeyedParticipant {
+  participant: Participant;
+  keys: string[];
+}
+
+/**
+ * Each participant once per kind and identity, with its identity keys. A long change repeats the
+ * same few people thousands of times, so keys are computed once per distinct (login, email).
+ */
+export function distinctParticipants(participants: readonly Participant[]): KeyedParticipant[] {
+  // identity -> kind -> seen; the identity string is built once per participant, nothing more.
+  const byIdentity = new Map<string, { keys: string[]; kinds: Set<ParticipantKind> }>();
+  const out: KeyedParticipant[] = [];
+  for (const participant of participants) {
+    const who = `${participant.login ?? ''}\u0000${participant.email ?? ''}\u0000${participant.login || participant.email ? '' : (participant.name ?? '')}`;
+    let entry = byIdentity.get(who);
+    if (entry === undefined) {
+      entry = { keys: identityKeys(participant), kinds: new Set() };
+      byIdentity.set(who, entry);
+    }
+    if (entry.kinds.has(participant.kind)) continue;
+    entry.kinds.add(participant.kind);
+    out.push({ participant, keys: entry.keys });
   }
   return out;
 }
@@ -51,10 +65,10 @@ export function distinctParticipants(participants: readonly Participant[]): Part
 export class ParticipantIndex {
   private readonly byKey = new Map<string, Participant>();
 
-  constructor(participants: readonly Participant[], kinds: ReadonlySet<ParticipantKind>) {
-    for (const p of participants) {
-      if (!kinds.has(p.kind)) continue;
-      for (const key of identityKeys(p)) if (!this.byKey.has(key)) this.byKey.set(key, p);
+  constructor(participants: readonly KeyedParticipant[], kinds: ReadonlySet<ParticipantKind>) {
+    for (const { participant, keys } of participants) {
+      if (!kinds.has(participant.kind)) continue;
+      for (const key of keys) if (!this.byKey.has(key)) this.byKey.set(key, participant);
     }
   }
 
