@@ -15,4 +15,4 @@ export { parseDuration, formatDuration } from './time/duration.js';
 export { parseInstant } from './time/instant.js';
 export { classificationText, decisionText, type TextOptions } from './render/text.js';
 export { classificationMarkdown, decisionMarkdown } from './render/markdown.js';
-export { escapeMarkdown, codeSpan } from './render/markdown-escape.js';
+export { escapeMarkdown, codeSpan, cellCode } from './render/markdown-escape.js';

@@ -62,33 +62,45 @@ describe('PathIndex', () => {
     expect(visited.sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
-  it('files the common shapes in selective buckets, most of them sure', () => {
+  it('files the common shapes in selective buckets, and decides them without a regex', () => {
     const placements = POLICY.flatMap((pattern) =>
       expandGlobDetailed(pattern).map((glob) => ({ glob: glob.source, ...placeGlob(glob.segments) })),
     );
-    const summary = placements.map(({ glob, bucket, sure }) => `${glob} ${bucket}${sure ? ' sure' : ''}`);
+    const summary = placements.map(
+      ({ glob, bucket, key, decisive }) => `${glob} ${bucket}:${String(key)}${decisive ? ' decisive' : ''}`,
+    );
     expect(summary).toEqual([
-      'services/payments/**/* prefix sure',
-      '**/*.sql extension sure',
-      '**/*.sql/**/* dirExtension sure',
-      'db/migrations/**/* prefix sure',
-      '**/*.md extension sure',
-      '**/*.md/**/* dirExtension sure',
-      '**/Dockerfile basename sure',
-      '**/Dockerfile/**/* dirname sure',
-      'infra/terraform/**/*.tf prefix',
-      'infra/terraform/**/*.tf/**/* prefix',
-      'src/**/auth/**/* dirname',
-      '**/docs/**/* dirname sure',
-      'package.json exact sure',
-      'package.json/**/* prefix sure',
-      '.github/workflows/*.yml prefix',
-      '.github/workflows/*.yml/**/* prefix',
-      '**/node_modules/**/* dirname sure',
-      '**/*test* always',
-      '**/*test*/**/* always',
+      'services/payments/**/* prefix:services,payments decisive',
+      '**/*.sql extension:sql decisive',
+      '**/*.sql/**/* dirExtension:sql decisive',
+      'db/migrations/**/* prefix:db,migrations decisive',
+      '**/*.md extension:md decisive',
+      '**/*.md/**/* dirExtension:md decisive',
+      '**/Dockerfile basename:Dockerfile decisive',
+      '**/Dockerfile/**/* dirname:Dockerfile decisive',
+      'infra/terraform/**/*.tf prefix:infra,terraform decisive',
+      'infra/terraform/**/*.tf/**/* prefix:infra,terraform decisive',
+      'src/**/auth/**/* dirname:auth decisive',
+      '**/docs/**/* dirname:docs decisive',
+      'package.json exact:package.json decisive',
+      'package.json/**/* prefix:package.json decisive',
+      '.github/workflows/*.yml prefix:.github,workflows decisive',
+      '.github/workflows/*.yml/**/* prefix:.github,workflows decisive',
+      '**/node_modules/**/* dirname:node_modules decisive',
+      '**/*test* always:',
+      '**/*test*/**/* always:',
     ]);
     expect(new PathIndex(POLICY).bucketSizes.always).toBe(2);
+  });
+
+  it('leaves globs with `?`, classes or several `*` in a segment to the regex', () => {
+    const decisive = (pattern: string) =>
+      expandGlobDetailed(pattern).map((glob) => placeGlob(glob.segments).decisive);
+    expect(decisive('/a?c')).toEqual([false, false]);
+    expect(decisive('/[ab]/x')).toEqual([false, false]);
+    expect(decisive('/a*b*c')).toEqual([false, false]);
+    expect(decisive('/a/**/b/c/**/d')).toEqual([false, false]); // two segments between `**`
+    expect(decisive('/apps/*/api/*.ts')).toEqual([true, true]);
   });
 
   it('allows a visitor to query the same index again', () => {

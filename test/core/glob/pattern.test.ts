@@ -170,6 +170,16 @@ const CASES: readonly (readonly [string, string, boolean])[] = [
   ['x/a|*', 'x/a', false],
   ['x/a\\|*', 'x/b', false],
   ['[ab]', '[ab]', false], // a class is never also the literal text of the class
+  // Literal braces (escaped) survive minimatch's brace expansion, next to other escapes too.
+  ['\\{\\{name\\}\\}/**', '{{name}}/x', true],
+  ['\\{\\{name\\}\\}/**', 'aname/x', false],
+  ['a\\{b\\\\c\\}', 'a{b\\c}', true],
+  ['x[{]y\\}', 'x{y}', true],
+  ['x[{]y\\}', 'xay}', false],
+  ['x[!{]y\\}', 'xay}', true],
+  ['x[!{]y\\}', 'x{y}', false],
+  ['x[z-{]y\\}', 'x{y}', true],
+  ['x[z-{]y\\}', 'x|y}', false],
 ];
 
 describe('glob semantics', () => {
@@ -199,6 +209,8 @@ describe('expandGlob', () => {
     ['a(b)', ['**/a[\\(]b[\\)]', '**/a[\\(]b[\\)]/**/*']],
     ['/a\\|b*', ['a[\\|]b*', 'a[\\|]b*/**/*']],
     ['/\\#x', ['[\\#]x', '[\\#]x/**/*']],
+    // `{` never appears in an expansion (see emitClass): it is written as the complement class.
+    ['/a\\{', ['a[^\\\u0001-\\.0-z\\|-\uffff]', 'a[^\\\u0001-\\.0-z\\|-\uffff]/**/*']],
     ['[!a-c]', ['**/[^a-c]', '**/[^a-c]/**/*']],
     ['[\\^-z]', ['**/[\\_-z\\^]', '**/[\\_-z\\^]/**/*']],
     ['/[+-0]', ['[\\+-\\.0]', '[\\+-\\.0]/**/*']], // the range `+-0` spans `/`, which is cut out

@@ -135,6 +135,23 @@ describe('latest decision per approver; reject wins', () => {
     expect(r.status).toBe('approved');
   });
 
+  it('one person under a login and under an email is one approver', () => {
+    const p = policy(BASE_POLICY.replace('medium: { approvals: 1 }', 'medium: { approvals: 2 }'));
+    const r = run(
+      [approval('heidi', { email: 'heidi@acme.example' }), approval('', { login: null, email: 'HEIDI@acme.example', at: '2026-11-23T15:45:00Z' })],
+      { policy: p },
+    );
+    expect(r.status).toBe('pending');
+    expect(r.counted).toHaveLength(1);
+    expect(r.discounted.map((d) => d.reason)).toEqual(['superseded']);
+  });
+
+  it('an unverified approval under someone else’s name does not replace their reject', () => {
+    const r = run([approval('ivan'), approval('heidi', { decision: 'reject' }), approval('heidi', { verified: false, at: '2026-11-23T15:50:00Z' })]);
+    expect(r.status).toBe('rejected');
+    expect(r.rejected_by).toEqual(['heidi']);
+  });
+
   it('an approver counts once however often they approve', () => {
     const p = policy(BASE_POLICY.replace('medium: { approvals: 1 }', 'medium: { approvals: 2 }'));
     const r = run([approval('bob'), approval('Bob', { at: '2026-11-23T15:45:00Z' })], { policy: p });

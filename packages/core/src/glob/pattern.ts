@@ -159,11 +159,11 @@ function emitToken(token: GlobToken): string {
 /**
  * Letters, digits, non-ASCII and a set of plain punctuation are emitted as themselves. Every other
  * character becomes a one-character class: a backslash escape is not safe in both libraries
- * (minimatch turns `\|` next to a wildcard into regex alternation, picomatch drops the backslash
- * of `\\` before some characters), while `[\c]` means the same to both in every position.
+ * (minimatch turns `\\|` next to a wildcard into regex alternation, picomatch drops the backslash
+ * of `\\\\` before some characters), while a class means the same to both in every position.
  */
 function escapeLiteral(code: number, char: string): string {
-  return isWordOrNonAscii(code) || PLAIN_PUNCTUATION.includes(char) ? char : `[\\${char}]`;
+  return isWordOrNonAscii(code) || PLAIN_PUNCTUATION.includes(char) ? char : emitClass(false, [[code, code]]);
 }
 
 function escapeInClass(code: number): string {
@@ -178,10 +178,20 @@ function isWordOrNonAscii(code: number): boolean {
 }
 
 /**
+ * minimatch brace-expands any glob with a `{` before a `}`, and that step also strips one level of
+ * escapes (`[\\\\]` turns into `[\\]`). So no glob ever contains `{`: a class that would name it is
+ * written as its complement instead, which never does (the complement has `z` or `|` as endpoint).
+ */
+function emitClass(negated: boolean, ranges: readonly CodeRange[]): string {
+  const direct = classText(negated, ranges);
+  return direct.includes('{') ? classText(!negated, complementRanges(ranges)) : direct;
+}
+
+/**
  * Ranges arrive sorted, merged and free of `/`. picomatch misreads a plain class whose first item is
  * an escaped `^` followed by more items (it treats it as negation), so that `^` moves to the end.
  */
-function emitClass(negated: boolean, ranges: readonly CodeRange[]): string {
+function classText(negated: boolean, ranges: readonly CodeRange[]): string {
   let items = ranges;
   const first = ranges[0];
   if (!negated && first !== undefined && first[0] === CARET && (first[1] > CARET || ranges.length > 1)) {
@@ -189,6 +199,18 @@ function emitClass(negated: boolean, ranges: readonly CodeRange[]): string {
     items = [...rest, [CARET, CARET]];
   }
   return `[${negated ? '^' : ''}${items.map(emitRange).join('')}]`;
+}
+
+/** Every UTF-16 code unit from U+0001 up that the ranges leave out, except `/` (NUL never occurs in a path). */
+function complementRanges(ranges: readonly CodeRange[]): CodeRange[] {
+  const gaps: CodeRange[] = [];
+  let next = 0x0001;
+  for (const [low, high] of ranges) {
+    if (low > next) gaps.push([next, low - 1]);
+    next = Math.max(next, high + 1);
+  }
+  if (next <= 0xffff) gaps.push([next, 0xffff]);
+  return normaliseRanges(gaps);
 }
 
 function emitRange([low, high]: CodeRange): string {
@@ -433,14 +455,13 @@ class Parser {
 
 /** Sorted, merged ranges with `/` cut out (a range such as `!-~` spans it). */
 function normaliseRanges(ranges: readonly CodeRange[]): CodeRange[] {
-  const split = ranges.flatMap(([low, high]): CodeRange[] =>
-    low < SLASH && high > SLASH
-      ? [
-          [low, SLASH - 1],
-          [SLASH + 1, high],
-        ]
-      : [[low, high]],
-  );
+  const split = ranges.flatMap(([low, high]): CodeRange[] => {
+    if (high < SLASH || low > SLASH) return [[low, high]];
+    const parts: CodeRange[] = [];
+    if (low < SLASH) parts.push([low, SLASH - 1]);
+    if (high > SLASH) parts.push([SLASH + 1, high]);
+    return parts;
+  });
   split.sort((a, b) => a[0] - b[0]);
   const merged: [number, number][] = [];
   for (const [low, high] of split) {

@@ -13,13 +13,19 @@ function checked(text: string, file: string, schema: object): unknown {
   return located.value;
 }
 
+/** What the schema guarantees; the rest is filled with defaults. */
+type RawChange = Partial<Omit<Change, 'files' | 'commits'>> & {
+  files: Array<Omit<ChangedFile, 'additions' | 'deletions'> & Partial<Pick<ChangedFile, 'additions' | 'deletions'>>>;
+  commits?: Array<Pick<Commit, 'sha'> & Partial<Omit<Commit, 'sha'>>>;
+};
+
 export function parseChange(text: string, file: string): Change {
-  const raw = checked(text, file, changeSchema) as Partial<Change> & { files: Partial<ChangedFile>[]; commits?: Partial<Commit>[] };
+  const raw = checked(text, file, changeSchema) as RawChange;
   return {
     ...raw,
     labels: raw.labels ?? [],
-    files: raw.files.map((f) => ({ ...f, additions: f.additions ?? 0, deletions: f.deletions ?? 0 }) as ChangedFile),
-    commits: (raw.commits ?? []).map((c) => ({ ...c, message: c.message ?? '', author: c.author ?? {}, committer: c.committer ?? {} }) as Commit),
+    files: raw.files.map((f) => ({ ...f, additions: f.additions ?? 0, deletions: f.deletions ?? 0 })),
+    commits: (raw.commits ?? []).map((c) => ({ ...c, message: c.message ?? '', author: c.author ?? {}, committer: c.committer ?? {} })),
     pull_requests: (raw.pull_requests ?? []).map((pr) => ({ ...pr, labels: pr.labels ?? [] })),
   };
 }

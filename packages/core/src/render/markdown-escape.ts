@@ -22,3 +22,8 @@ export function codeSpan(text: string): string {
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;
 }
+
+/** A code span inside a GFM table cell, where even a code span's `|` would end the cell. */
+export function cellCode(text: string): string {
+  return codeSpan(text).replace(/\|/g, '\\|');
+}

@@ -3,7 +3,7 @@
 import type { Classification } from '../risk/classify.js';
 import type { Decision } from '../sod/decide.js';
 import { freezeSentence, moreFiles, reasonHeadline, requiredSentence } from './describe.js';
-import { codeSpan, escapeMarkdown as md } from './markdown-escape.js';
+import { cellCode, codeSpan, escapeMarkdown as md } from './markdown-escape.js';
 
 const RISK_MARK = { low: '🟢', medium: '🟡', high: '🟠', critical: '🔴' } as const;
 const STATUS_MARK = { approved: '✅', pending: '⏳', rejected: '⛔', frozen: '🧊' } as const;
@@ -15,7 +15,7 @@ function classificationSection(c: Classification): string[] {
   out.push('| Reason | Risk | Files |', '| --- | --- | --- |');
   for (const r of c.reasons) {
     const more = moreFiles(r);
-    const files = r.files.map(codeSpan).join(', ') + (more > 0 ? ` (+${more} more)` : '');
+    const files = r.files.map(cellCode).join(', ') + (more > 0 ? ` (+${more} more)` : '');
     const assumed = r.assumed !== null ? ` _(${md(r.assumed)})_` : '';
     out.push(`| ${md(reasonHeadline(r))}${assumed} | ${r.risk ?? ''} | ${files} |`);
   }
@@ -49,7 +49,7 @@ export function decisionMarkdown(d: Decision): string {
   if (d.rejected_by.length > 0) out.push('', `**Rejected by:** ${d.rejected_by.map(md).join(', ')}`);
   if (d.discounted.length > 0) {
     out.push('', '| Discounted | Decision | Reason | Detail |', '| --- | --- | --- | --- |');
-    for (const x of d.discounted) out.push(`| ${md(x.login ?? x.email ?? '(no account)')} | ${x.decision} | ${codeSpan(x.reason)} | ${md(x.detail)} |`);
+    for (const x of d.discounted) out.push(`| ${md(x.login ?? x.email ?? '(no account)')} | ${x.decision} | ${cellCode(x.reason)} | ${md(x.detail)} |`);
   }
   if (d.break_glass !== null) out.push('', `**Post-review due by ${md(d.break_glass.post_review_due)}.**`);
   for (const note of d.notes) out.push('', `> ${md(note)}`);

@@ -25,8 +25,17 @@ const RISK_STYLE: Record<Risk, Style[]> = {
 };
 
 // Control characters in untrusted text could move the cursor or recolour the terminal.
+function isControl(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
+}
+
 function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += isControl(code) ? `\\x${code.toString(16).padStart(2, '0')}` : ch;
+  }
+  return out;
 }
 
 function classificationLines(c: Classification, colour: boolean): string[] {

@@ -2,7 +2,7 @@
 import { EXCLUSIONS, permissionRank, type Approval, type Change, type DiscountReason, type Members, type Status } from '../model.js';
 import type { Policy } from '../policy/types.js';
 import { classify, type Classification, type ClassifyOptions, type RequiredRole } from '../risk/classify.js';
-import { approverKey, displayName } from './identity.js';
+import { approverKey, displayName, identityKeys } from './identity.js';
 import { maximumMatching } from './matching.js';
 import { distinctParticipants, exclusionKind, ParticipantIndex, participantsOf, type Participant, type ParticipantKind } from './participants.js';
 import { membershipOracle } from './roles.js';
@@ -133,6 +133,34 @@ function screen(a: Approval, ctx: { policy: Policy; change: Change; participants
   return out(null);
 }
 
+/**
+ * One person may appear under a login on one approval and an email on another (a review and a
+ * signed tag): approvals whose identity keys meet belong to one person, joined transitively.
+ * Unverified approvals take no part: their identity is exactly what could not be established.
+ */
+function assignPersons(screened: Screened[]): void {
+  const parent = screened.map((_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) {
+      parent[i] = parent[parent[i] as number] as number;
+      i = parent[i] as number;
+    }
+    return i;
+  };
+  const owner = new Map<string, number>();
+  screened.forEach((s, i) => {
+    if (s.reason === 'unverified') return;
+    for (const key of identityKeys(s.approval)) {
+      const other = owner.get(key);
+      if (other === undefined) owner.set(key, i);
+      else parent[root(i)] = root(other);
+    }
+  });
+  screened.forEach((s, i) => {
+    s.key = s.reason === 'unverified' ? null : `person:${root(i)}`;
+  });
+}
+
 /** Later decisions replace earlier ones of the same approver; a tie goes to a reject (fail closed). */
 function markSuperseded(screened: Screened[]): void {
   const latest = new Map<string, Screened>();
@@ -173,6 +201,7 @@ export function decide(input: DecideInput): Decision {
   const participants = new ParticipantIndex(distinct, excluded);
   const requestedAt = time(change.requested_at);
   const screened = input.approvals.map((a) => screen(a, { policy, change, participants, requestedAt }));
+  assignPersons(screened);
   markSuperseded(screened);
 
   const counting = screened.filter((s) => s.reason === null);
