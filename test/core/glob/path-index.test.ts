@@ -13,8 +13,7 @@ import {
 /** The naive answer: every expanded glob of every pattern, tested with minimatch. */
 function naiveMinimatch(patterns: readonly string[]): (path: string) => number[] {
   const compiled = patterns.map((pattern) => expandGlob(pattern).map((glob) => new Minimatch(glob, { dot: true })));
-  return (path) =>
-    compiled.flatMap((globs, index) => (globs.some((glob) => glob.match(path)) ? [index] : []));
+  return (path) => compiled.flatMap((globs, index) => (globs.some((glob) => glob.match(path)) ? [index] : []));
 }
 
 /** The naive answer with the compiled single-pattern matchers. */
@@ -63,11 +62,12 @@ describe('PathIndex', () => {
   });
 
   it('files the common shapes in selective buckets, and decides them without a regex', () => {
-    const placements = POLICY.flatMap((pattern) =>
+    const placements = [...POLICY, '**/api/*.ts'].flatMap((pattern) =>
       expandGlobDetailed(pattern).map((glob) => ({ glob: glob.source, ...placeGlob(glob.segments) })),
     );
     const summary = placements.map(
-      ({ glob, bucket, key, decisive }) => `${glob} ${bucket}:${String(key)}${decisive ? ' decisive' : ''}`,
+      ({ glob, bucket, key, extension, decisive }) =>
+        `${glob} ${bucket}:${String(key)}${extension === null ? '' : ` .${extension}`}${decisive ? ' decisive' : ''}`,
     );
     expect(summary).toEqual([
       'services/payments/**/* prefix:services,payments decisive',
@@ -78,24 +78,25 @@ describe('PathIndex', () => {
       '**/*.md/**/* dirExtension:md decisive',
       '**/Dockerfile basename:Dockerfile decisive',
       '**/Dockerfile/**/* dirname:Dockerfile decisive',
-      'infra/terraform/**/*.tf prefix:infra,terraform decisive',
+      'infra/terraform/**/*.tf prefix:infra,terraform .tf decisive',
       'infra/terraform/**/*.tf/**/* prefix:infra,terraform decisive',
       'src/**/auth/**/* dirname:auth decisive',
       '**/docs/**/* dirname:docs decisive',
       'package.json exact:package.json decisive',
       'package.json/**/* prefix:package.json decisive',
-      '.github/workflows/*.yml prefix:.github,workflows decisive',
+      '.github/workflows/*.yml prefix:.github,workflows .yml decisive',
       '.github/workflows/*.yml/**/* prefix:.github,workflows decisive',
       '**/node_modules/**/* dirname:node_modules decisive',
       '**/*test* always:',
       '**/*test*/**/* always:',
+      '**/api/*.ts dirname:api .ts decisive',
+      '**/api/*.ts/**/* dirExtension:ts', // two segments between the `**`: their order needs the regex
     ]);
     expect(new PathIndex(POLICY).bucketSizes.always).toBe(2);
   });
 
   it('leaves globs with `?`, classes or several `*` in a segment to the regex', () => {
-    const decisive = (pattern: string) =>
-      expandGlobDetailed(pattern).map((glob) => placeGlob(glob.segments).decisive);
+    const decisive = (pattern: string) => expandGlobDetailed(pattern).map((glob) => placeGlob(glob.segments).decisive);
     expect(decisive('/a?c')).toEqual([false, false]);
     expect(decisive('/[ab]/x')).toEqual([false, false]);
     expect(decisive('/a*b*c')).toEqual([false, false]);
@@ -116,7 +117,22 @@ describe('PathIndex', () => {
     const patterns = ['*', '**/*.md', 'a/**', 'a', 'a/b', '**/b', '?', 'a/*/b', '[!x]', 'a.md/', '.'.repeat(3)];
     const index = new PathIndex(patterns);
     const naive = naiveCompiled(patterns);
-    for (const path of ['', '/', 'a/', '/a', 'a//b', './a', 'a/./b', 'a/../b', '..', '.', 'a/b/', '//', 'x.md/', '/b']) {
+    for (const path of [
+      '',
+      '/',
+      'a/',
+      '/a',
+      'a//b',
+      './a',
+      'a/./b',
+      'a/../b',
+      '..',
+      '.',
+      'a/b/',
+      '//',
+      'x.md/',
+      '/b',
+    ]) {
       expect(index.matches(path), path).toEqual(naive(path));
     }
   });
@@ -154,6 +170,12 @@ const SEGMENTS = [
   'md.d',
   'x.y.md',
   'a(b)',
+  'a*b',
+  '[ab]',
+  'x\\y',
+  '{x}',
+  '🚀.ts',
+  'é.md',
 ];
 
 const PATTERN_SEGMENTS = [
@@ -169,6 +191,16 @@ const PATTERN_SEGMENTS = [
   'a*',
   '*b',
   '*a*',
+  'a*a',
+  'ab*b',
+  'a\\*b',
+  '\\[ab\\]',
+  'x\\\\y',
+  '\\{x\\}',
+  '??.ts',
+  '?.ts',
+  '*.ts',
+  '[é]*',
   '[ab]',
   '[!a]*',
   'd?cs',
@@ -182,7 +214,7 @@ const PATTERN_SEGMENTS = [
 const segment = fc.constantFrom(...SEGMENTS);
 const pathArbitrary = fc.array(segment, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('/'));
 
-const literal = fc.constantFrom(...SEGMENTS.filter((name) => !name.includes('(')));
+const literal = fc.constantFrom(...SEGMENTS.filter((name) => !/[()*[\]\\{}]/u.test(name)));
 const extension = fc.constantFrom('sql', 'md', 'gz', 'tar.gz', 'b', 'd', 'env');
 /** One pattern of every bucket kind, so that each lookup path of the index is exercised. */
 const shapedPattern = fc.oneof(
@@ -201,11 +233,7 @@ const shapedPattern = fc.oneof(
   fc.constantFrom('*', '**', '**/*test*', '?', '**/*.md/**', '*.md/'),
 );
 const grammarPattern = fc
-  .tuple(
-    fc.boolean(),
-    fc.array(fc.constantFrom(...PATTERN_SEGMENTS), { minLength: 1, maxLength: 4 }),
-    fc.boolean(),
-  )
+  .tuple(fc.boolean(), fc.array(fc.constantFrom(...PATTERN_SEGMENTS), { minLength: 1, maxLength: 4 }), fc.boolean())
   .map(([leading, parts, trailing]) => `${leading ? '/' : ''}${parts.join('/')}${trailing ? '/' : ''}`);
 const patternArbitrary = fc.oneof(shapedPattern, grammarPattern).filter((pattern) => checkGlob(pattern) === null);
 

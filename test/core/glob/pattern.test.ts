@@ -275,29 +275,17 @@ const REJECTIONS: readonly (readonly [string, string])[] = [
     '+(a)',
     'glob "+(a)" has "+(" at column 1, but extglobs are not supported; write one glob per alternative (or "\\(" to match a literal "(")',
   ],
-  [
-    '/',
-    'glob "/" names only the repository root; expected a path below it, such as "/**" for every file',
-  ],
+  ['/', 'glob "/" names only the repository root; expected a path below it, such as "/**" for every file'],
   ['a//b', 'glob "a//b" has an empty segment ("//") at column 3; expected one "/" between names'],
   ['//a', 'glob "//a" has an empty segment ("//") at column 2; expected one "/" between names'],
   ['a//', 'glob "a//" has an empty segment ("//") at column 3; expected one "/" between names'],
-  [
-    './docs',
-    'glob "./docs" has a "." segment; expected a path relative to the repository root, without "." or ".."',
-  ],
-  [
-    'a/../b',
-    'glob "a/../b" has a ".." segment; expected a path relative to the repository root, without "." or ".."',
-  ],
+  ['./docs', 'glob "./docs" has a "." segment; expected a path relative to the repository root, without "." or ".."'],
+  ['a/../b', 'glob "a/../b" has a ".." segment; expected a path relative to the repository root, without "." or ".."'],
   [
     ' docs/**',
     'glob " docs/**" starts with whitespace; remove it (or write "\\ " if the path really starts with a space)',
   ],
-  [
-    'docs/** ',
-    'glob "docs/** " ends with whitespace; remove it (or write "\\ " if the path really ends with a space)',
-  ],
+  ['docs/** ', 'glob "docs/** " ends with whitespace; remove it (or write "\\ " if the path really ends with a space)'],
   [
     'a[]b',
     'glob "a[]b" has an empty class at column 2; expected at least one character (write "\\]" to put "]" in a class)',
@@ -310,14 +298,8 @@ const REJECTIONS: readonly (readonly [string, string])[] = [
     '[[:alpha:]]',
     'glob "[[:alpha:]]" has "[" inside a class at column 2; POSIX classes such as "[[:alpha:]]" are not supported, expected ranges such as "[a-zA-Z]" (or "\\[" for a literal "[")',
   ],
-  [
-    'x[z-a]',
-    'glob "x[z-a]" has a reversed range "z-a" at column 3; expected the lower character first, as in "a-z"',
-  ],
-  [
-    'a\\/b',
-    'glob "a\\\\/b" has an escaped "/" at column 2; a segment cannot contain "/", expected a plain "/"',
-  ],
+  ['x[z-a]', 'glob "x[z-a]" has a reversed range "z-a" at column 3; expected the lower character first, as in "a-z"'],
+  ['a\\/b', 'glob "a\\\\/b" has an escaped "/" at column 2; a segment cannot contain "/", expected a plain "/"'],
   [
     'x[🚀]',
     'glob "x[🚀]" has a character outside the Basic Multilingual Plane inside a class at column 3; classes match one UTF-16 code unit, so use "*" instead',

@@ -1,46 +1,40 @@
 // Classifying 100,000 paths against a few hundred patterns cannot afford to test every pattern on
-// every path. Three ideas keep the work per path small:
+// every path. Two ideas keep the work per path small:
 //
-// 1. Directories are shared. Every glob of the form `X/**/*` (all of `services/pay/**`, `docs/`,
-//    `src/**/auth/**`, and the "or anything below a directory of that name" half of every pattern)
-//    matches a path exactly when X matches one of the path's ancestor directories. A repository has
-//    far fewer directories than files, so those globs are answered once per directory and cached.
-//
-// 2. Buckets. Every other glob, and every X, is filed under something a matching path must have, so
-//    a lookup only considers the globs whose key the path has:
+// 1. Buckets. Each distinct canonical glob (see pattern.ts) is filed under something a matching path
+//    must have, so a lookup only considers the globs whose key the path has:
 //      exact         every segment literal            `db/schema.sql`      the whole path
 //      basename      last segment literal             `**/Dockerfile`      its last segment
-//      prefix        leading literal directories      `infra/tf/**/*.tf`   each ancestor directory
-//      dirname       a literal directory further in   `**/migrations/*.sql` each directory name
+//      prefix        leading literal directories      `services/pay/**/*`  each ancestor directory
+//      dirname       a literal directory further in   `src/**/auth/**/*`   each directory name
 //      extension     last segment ends in `.ext`      `**/*.sql`           text after the last dot
-//      dirExtension  a directory ends in `.ext`       `**/*.d/*.conf`      each directory's extension
+//      dirExtension  a directory ends in `.ext`       `**/*.md/**/*`       each directory's extension
 //      always        none of the above                `**/*test*`          every path
-//    The directory-keyed buckets depend only on the path's directory, so their candidates are cached
-//    with it too.
+//    Globs in the directory-keyed buckets and in `always` are keyed a second time by the extension
+//    their last segment demands (`infra/tf/**/*.tf`, `**/migrations/*.sql`), so a `.ts` file under
+//    infra/tf/ does not even look at them.
 //
-// 3. Shapes. A candidate is first checked segment by segment with plain string comparisons: the
+// 2. Shapes. A candidate is first checked segment by segment with plain string comparisons: the
 //    segments before the first `**` from the start of the path, those after the last `**` from its
-//    end, and literal/prefix/suffix tests in between. For the usual globs that check is the whole
-//    answer; the compiled regex only runs for globs with `?`, classes or several `*` in a segment,
-//    and only when the check passes.
+//    end, and literal/prefix/suffix tests in between. For the usual globs (`x/**/*`, `**/*.sql`,
+//    `apps/*/api/*.ts`, `src/**/auth/**/*`) that check is the whole answer; the compiled regex only
+//    runs for globs with `?`, classes or several `*` in a segment, and only when the check passes.
 //
-// All of this assumes a normalised path (no empty, `.` or `..` segments, so no leading or trailing
-// `/` either); any other string is tested against every expanded glob's regex, so the answer is the
-// same for every input, only slower.
+// Both assume a normalised path (no empty, `.` or `..` segments, so no leading or trailing `/`
+// either); any other string is tested against every glob's regex, so the answer is the same for
+// every input, only slower.
 
-import { expandGlobDetailed, globRegExp, isStarOnly } from './pattern.js';
+import { expandGlobDetailed, globRegExp } from './pattern.js';
 import type { GlobSegment, GlobToken } from './pattern.js';
 
 export type BucketKind = 'exact' | 'basename' | 'prefix' | 'dirname' | 'extension' | 'dirExtension' | 'always';
 
-/**
- * Where a glob is filed. `directory` globs (`X/**\/*`) are filed by X in the table consulted once per
- * directory; `file` globs in the table consulted per path. The key of a prefix is its directory list.
- */
+/** Where a glob is filed; the key of a prefix is its directory list. */
 export interface Placement {
-  readonly table: 'file' | 'directory';
   readonly bucket: BucketKind;
   readonly key: string | readonly string[];
+  /** In the directory-keyed buckets and `always`, the extension the last segment demands (a second key). */
+  readonly extension: string | null;
   /** True when the string comparisons of the glob's shape decide a match without its regex. */
   readonly decisive: boolean;
 }
@@ -69,24 +63,20 @@ interface GlobShape {
 
 /** One distinct glob, shared by every pattern that expands to it (policies repeat globs across rules). */
 interface IndexedGlob {
-  readonly patterns: number[];
+  readonly patterns: readonly number[];
   readonly regex: RegExp;
   readonly shape: GlobShape;
 }
 
-interface PrefixNode {
-  readonly children: Map<string, PrefixNode>;
-  readonly globs: IndexedGlob[];
+/** A bucket split by the extension the glob demands of the path's last segment. */
+interface ByExtension {
+  readonly any: IndexedGlob[];
+  readonly byExtension: Map<string, IndexedGlob[]>;
 }
 
-/** What every path directly inside one directory shares. */
-interface DirectoryEntry {
-  /** Patterns matched, through an `X/**\/*` glob, by every path below this directory. */
-  readonly below: readonly number[];
-  /** File globs keyed by this directory's names (prefix, dirname, dirExtension buckets). */
-  readonly candidates: readonly IndexedGlob[];
-  /** This directory's node in the file table's prefix tree, if any prefix goes this deep. */
-  readonly node: PrefixNode | undefined;
+interface PrefixNode {
+  readonly children: Map<string, PrefixNode>;
+  readonly globs: ByExtension;
 }
 
 const NO = 0;
@@ -94,20 +84,18 @@ const YES = 1;
 const MAYBE = 2;
 type Verdict = typeof NO | typeof YES | typeof MAYBE;
 
-const BELOW_SUFFIX = '/**/*';
-/** Enough for the directories of any repository; the cache is dropped and refilled beyond it. */
-const MAX_CACHED_DIRECTORIES = 1 << 18;
-
-/** A set of buckets over globs. */
-class GlobTable {
-  readonly exact = new Map<string, IndexedGlob[]>();
-  readonly basename = new Map<string, IndexedGlob[]>();
-  readonly prefix: PrefixNode = { children: new Map(), globs: [] };
-  readonly dirname = new Map<string, IndexedGlob[]>();
-  readonly extension = new Map<string, IndexedGlob[]>();
-  readonly dirExtension = new Map<string, IndexedGlob[]>();
-  readonly always: IndexedGlob[] = [];
-  readonly counts: Record<BucketKind, number> = {
+/** Compile many patterns once; answer "which of them match this path" without testing every pattern. */
+export class PathIndex {
+  readonly #patternCount: number;
+  readonly #all: IndexedGlob[] = [];
+  readonly #exact = new Map<string, IndexedGlob[]>();
+  readonly #basename = new Map<string, IndexedGlob[]>();
+  readonly #extension = new Map<string, IndexedGlob[]>();
+  readonly #prefix: PrefixNode = newPrefixNode();
+  readonly #dirname = new Map<string, ByExtension>();
+  readonly #dirExtension = new Map<string, ByExtension>();
+  readonly #always: ByExtension = newByExtension();
+  readonly #counts: Record<BucketKind, number> = {
     exact: 0,
     basename: 0,
     prefix: 0,
@@ -116,116 +104,36 @@ class GlobTable {
     dirExtension: 0,
     always: 0,
   };
-
-  add(segments: readonly GlobSegment[], glob: IndexedGlob): void {
-    const { bucket, key } = chooseBucket(segments);
-    this.counts[bucket] += 1;
-    if (bucket === 'prefix') this.#prefixNode(key as readonly string[]).globs.push(glob);
-    else if (bucket === 'always') this.always.push(glob);
-    else pushTo(this.#map(bucket), key as string, glob);
-  }
-
-  /** Every glob whose key the path has (possibly with repeats); for the directory table, on a cache miss. */
-  offerAll(path: string, segments: readonly string[], sink: (glob: IndexedGlob) => void): void {
-    const last = segments.length - 1;
-    const basename = segments[last] ?? '';
-    forEach(this.exact.get(path), sink);
-    forEach(this.basename.get(basename), sink);
-    forEach(this.extension.get(extensionOf(basename) ?? ''), sink);
-    let node: PrefixNode | undefined = this.prefix;
-    for (let i = 0; i < last; i += 1) {
-      const directory = segments[i] ?? '';
-      node = node?.children.get(directory);
-      forEach(node?.globs, sink);
-      forEach(this.dirname.get(directory), sink);
-      forEach(this.dirExtension.get(extensionOf(directory) ?? ''), sink);
-    }
-    forEach(this.always, sink);
-  }
-
-  #map(bucket: Exclude<BucketKind, 'prefix' | 'always'>): Map<string, IndexedGlob[]> {
-    return {
-      exact: this.exact,
-      basename: this.basename,
-      dirname: this.dirname,
-      extension: this.extension,
-      dirExtension: this.dirExtension,
-    }[bucket];
-  }
-
-  #prefixNode(directories: readonly string[]): PrefixNode {
-    let node = this.prefix;
-    for (const directory of directories) {
-      let child = node.children.get(directory);
-      if (child === undefined) {
-        child = { children: new Map(), globs: [] };
-        node.children.set(directory, child);
-      }
-      node = child;
-    }
-    return node;
-  }
-}
-
-/** Per-call dedup: a pattern has been reported during the call stamped `stamp` when reported[pattern] === stamp. */
-class Reported {
-  readonly reported: Uint32Array;
-  stamp = 0;
-
-  constructor(patterns: number) {
-    this.reported = new Uint32Array(patterns);
-  }
-
-  next(): number {
-    if (this.stamp === 0xffffffff) {
-      this.reported.fill(0);
-      this.stamp = 0;
-    }
-    this.stamp += 1;
-    return this.stamp;
-  }
-}
-
-/** Compile many patterns once; answer "which of them match this path" without testing every pattern. */
-export class PathIndex {
-  readonly #patternCount: number;
-  /** Every expanded glob with its full regex, for strings that are not normalised paths. */
-  readonly #all: IndexedGlob[] = [];
-  readonly #files = new GlobTable();
-  readonly #directories = new GlobTable();
-  readonly #root: DirectoryEntry;
-  readonly #cache = new Map<string, DirectoryEntry>();
-  readonly #reported: Reported;
+  readonly #lookup: Lookup;
   #busy = false;
 
   /** Throws ConfigurationError for the first pattern that fails checkGlob. */
   constructor(patterns: readonly string[]) {
     this.#patternCount = patterns.length;
-    this.#reported = new Reported(patterns.length);
-    const bySource = new Map<string, IndexedGlob>();
+    this.#lookup = new Lookup(patterns.length);
+    const patternsBySource = new Map<string, number[]>();
     patterns.forEach((pattern, index) => {
       for (const { source, segments } of expandGlobDetailed(pattern)) {
-        const known = bySource.get(source);
-        if (known === undefined) bySource.set(source, this.#add(source, segments, index));
-        else if (known.patterns.at(-1) !== index) known.patterns.push(index);
+        const known = patternsBySource.get(source);
+        if (known === undefined) patternsBySource.set(source, this.#add(source, segments, index));
+        else if (known.at(-1) !== index) known.push(index);
       }
     });
-    this.#root = { below: [], candidates: [], node: this.#files.prefix };
   }
 
-  /** How many distinct globs each bucket of each table holds; the index pays off while `file.always` stays small. */
-  get bucketSizes(): { file: Readonly<Record<BucketKind, number>>; directory: Readonly<Record<BucketKind, number>> } {
-    return { file: { ...this.#files.counts }, directory: { ...this.#directories.counts } };
+  /** How many distinct globs each bucket holds; the index pays off while `always` stays small. */
+  get bucketSizes(): Readonly<Record<BucketKind, number>> {
+    return { ...this.#counts };
   }
 
   /** Calls visit(patternIndex) for every pattern that matches path (order unspecified, each at most once). */
   forEachMatch(path: string, visit: (patternIndex: number) => void): void {
     // A visit that queries this index again gets its own dedup state instead of clobbering ours.
-    const reported = this.#busy ? new Reported(this.#patternCount) : this.#reported;
+    const lookup = this.#busy ? new Lookup(this.#patternCount) : this.#lookup;
     const wasBusy = this.#busy;
     this.#busy = true;
     try {
-      this.#lookUp(path, reported, visit);
+      this.#lookUp(path, lookup, visit);
     } finally {
       this.#busy = wasBusy;
     }
@@ -238,127 +146,144 @@ export class PathIndex {
     return found.sort((a, b) => a - b);
   }
 
-  #lookUp(path: string, state: Reported, visit: (patternIndex: number) => void): void {
-    const stamp = state.next();
-    const reported = state.reported;
+  #lookUp(path: string, look: Lookup, visit: (patternIndex: number) => void): void {
     const segments = path.split('/');
+    const last = segments.length - 1;
+    const basename = segments[last] ?? '';
+    const extension = extensionOf(basename);
+    look.start(path, segments, extension, visit);
     if (!isNormalised(segments)) {
       for (const glob of this.#all) {
-        if (glob.regex.test(path)) report(glob.patterns, reported, stamp, visit);
+        if (glob.regex.test(path)) look.report(glob.patterns);
       }
       return;
     }
-    const last = segments.length - 1;
-    const basename = segments[last] ?? '';
-    const files = this.#files;
-    const directory = last === 0 ? this.#root : this.#directory(path.slice(0, path.lastIndexOf('/')), segments, last);
-    const below = directory.below;
-    for (let i = 0; i < below.length; i += 1) report1(below[i] ?? 0, reported, stamp, visit);
-    offer(directory.candidates, path, segments, reported, stamp, visit);
-    offer(files.exact.get(path), path, segments, reported, stamp, visit);
-    offer(files.basename.get(basename), path, segments, reported, stamp, visit);
-    const extension = extensionOf(basename);
-    if (extension !== null) offer(files.extension.get(extension), path, segments, reported, stamp, visit);
-    offer(files.always, path, segments, reported, stamp, visit);
+    look.offer(this.#exact.get(path));
+    look.offer(this.#basename.get(basename));
+    if (extension !== null) look.offer(this.#extension.get(extension));
+    const dirExtensions = this.#dirExtension.size > 0;
+    let node: PrefixNode | undefined = this.#prefix;
+    for (let i = 0; i < last; i += 1) {
+      const directory = segments[i] ?? '';
+      node = node?.children.get(directory);
+      if (node !== undefined) look.offerSplit(node.globs);
+      look.offerSplit(this.#dirname.get(directory));
+      const directoryExtension = dirExtensions ? extensionOf(directory) : null;
+      if (directoryExtension !== null) look.offerSplit(this.#dirExtension.get(directoryExtension));
+    }
+    look.offerSplit(this.#always);
   }
 
-  /** The entry for the directory made of the first `depth` segments, whose text is `text`. */
-  #directory(text: string, segments: readonly string[], depth: number): DirectoryEntry {
-    const cached = this.#cache.get(text);
-    if (cached !== undefined) return cached;
-    const parent = depth === 1 ? this.#root : this.#directory(text.slice(0, text.lastIndexOf('/')), segments, depth - 1);
-    const name = segments[depth - 1] ?? '';
-    const node = parent.node?.children.get(name);
-    const nameExtension = extensionOf(name);
-    const candidates = union(parent.candidates, [
-      node?.globs,
-      this.#files.dirname.get(name),
-      nameExtension === null ? undefined : this.#files.dirExtension.get(nameExtension),
-    ]);
-    const entry: DirectoryEntry = { below: this.#below(text, segments.slice(0, depth), parent.below), candidates, node };
-    if (this.#cache.size >= MAX_CACHED_DIRECTORIES) this.#cache.clear();
-    this.#cache.set(text, entry);
-    return entry;
-  }
-
-  /** The parent's patterns plus those whose `X/**\/*` glob has an X matching this directory. */
-  #below(text: string, segments: readonly string[], inherited: readonly number[]): readonly number[] {
-    let below = inherited;
-    this.#directories.offerAll(text, segments, (glob) => {
-      const verdict = judgeShape(glob.shape, segments);
-      if (verdict === NO || (verdict === MAYBE && !glob.regex.test(text))) return;
-      for (const pattern of glob.patterns) {
-        if (below.includes(pattern)) continue;
-        if (below === inherited) below = [...inherited];
-        (below as number[]).push(pattern);
+  /** Files one distinct glob; returns its pattern list, which later patterns with the same glob join. */
+  #add(source: string, segments: readonly GlobSegment[], pattern: number): number[] {
+    const patterns = [pattern];
+    const glob: IndexedGlob = { patterns, regex: globRegExp(source), shape: shapeOf(segments) };
+    this.#all.push(glob);
+    const { bucket, key, extension } = placeGlob(segments);
+    this.#counts[bucket] += 1;
+    switch (bucket) {
+      case 'exact':
+      case 'basename':
+      case 'extension':
+        pushTo(
+          { exact: this.#exact, basename: this.#basename, extension: this.#extension }[bucket],
+          key as string,
+          glob,
+        );
+        break;
+      case 'prefix':
+        addSplit(this.#prefixNode(key as readonly string[]).globs, extension, glob);
+        break;
+      case 'dirname':
+      case 'dirExtension': {
+        const map = bucket === 'dirname' ? this.#dirname : this.#dirExtension;
+        let split = map.get(key as string);
+        if (split === undefined) map.set(key as string, (split = newByExtension()));
+        addSplit(split, extension, glob);
+        break;
       }
-    });
-    return below;
+      case 'always':
+        addSplit(this.#always, extension, glob);
+    }
+    return patterns;
   }
 
-  #add(source: string, segments: readonly GlobSegment[], pattern: number): IndexedGlob {
-    this.#all.push({ patterns: [pattern], regex: globRegExp(source), shape: shapeOf(segments) });
-    const parent = directoryPart(segments);
-    const glob: IndexedGlob =
-      parent === null
-        ? { patterns: [pattern], regex: globRegExp(source), shape: shapeOf(segments) }
-        : { patterns: [pattern], regex: globRegExp(source.slice(0, -BELOW_SUFFIX.length)), shape: shapeOf(parent) };
-    // #all and the table share the pattern list, so later patterns with the same glob reach both.
-    const full = this.#all.at(-1);
-    if (full !== undefined) (full as { patterns: number[] }).patterns = glob.patterns;
-    if (parent === null) this.#files.add(segments, glob);
-    else this.#directories.add(parent, glob);
-    return glob;
+  #prefixNode(directories: readonly string[]): PrefixNode {
+    let node = this.#prefix;
+    for (const directory of directories) {
+      let child = node.children.get(directory);
+      if (child === undefined) node.children.set(directory, (child = newPrefixNode()));
+      node = child;
+    }
+    return node;
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Lookup helpers
+// Lookup
 
-/** Judges each candidate glob and reports its patterns if it matches. */
-function offer(
-  globs: readonly IndexedGlob[] | undefined,
-  path: string,
-  segments: readonly string[],
-  reported: Uint32Array,
-  stamp: number,
-  visit: (patternIndex: number) => void,
-): void {
-  if (globs === undefined) return;
-  for (let i = 0; i < globs.length; i += 1) {
-    const glob = globs[i];
-    if (glob === undefined) continue;
-    const verdict = judgeShape(glob.shape, segments);
-    if (verdict === YES || (verdict === MAYBE && glob.regex.test(path))) report(glob.patterns, reported, stamp, visit);
+/**
+ * The state of one lookup, so that the bucket walk reads as a list of offers. One instance is reused
+ * for every call (no allocation per path); a pattern has been reported during the current call when
+ * reported[pattern] === stamp.
+ */
+class Lookup {
+  readonly #reported: Uint32Array;
+  #stamp = 0;
+  #path = '';
+  #segments: readonly string[] = [];
+  #extension: string | null = null;
+  #visit: (patternIndex: number) => void = () => {};
+
+  constructor(patterns: number) {
+    this.#reported = new Uint32Array(patterns);
   }
-}
 
-function report(patterns: readonly number[], reported: Uint32Array, stamp: number, visit: (patternIndex: number) => void): void {
-  for (let i = 0; i < patterns.length; i += 1) report1(patterns[i] ?? 0, reported, stamp, visit);
-}
-
-function report1(pattern: number, reported: Uint32Array, stamp: number, visit: (patternIndex: number) => void): void {
-  if (reported[pattern] !== stamp) {
-    reported[pattern] = stamp;
-    visit(pattern);
+  start(
+    path: string,
+    segments: readonly string[],
+    extension: string | null,
+    visit: (patternIndex: number) => void,
+  ): void {
+    if (this.#stamp === 0xffffffff) {
+      this.#reported.fill(0);
+      this.#stamp = 0;
+    }
+    this.#stamp += 1;
+    this.#path = path;
+    this.#segments = segments;
+    this.#extension = extension;
+    this.#visit = visit;
   }
-}
 
-function forEach(globs: readonly IndexedGlob[] | undefined, sink: (glob: IndexedGlob) => void): void {
-  if (globs !== undefined) globs.forEach(sink);
-}
+  offerSplit(split: ByExtension | undefined): void {
+    if (split === undefined) return;
+    this.offer(split.any);
+    if (this.#extension !== null && split.byExtension.size > 0) this.offer(split.byExtension.get(this.#extension));
+  }
 
-/** `base` followed by the globs of `more` it lacks; returns `base` itself when nothing is new. */
-function union(base: readonly IndexedGlob[], more: readonly (readonly IndexedGlob[] | undefined)[]): readonly IndexedGlob[] {
-  let result = base;
-  for (const list of more) {
-    for (const glob of list ?? []) {
-      if (result.includes(glob)) continue;
-      if (result === base) result = [...base];
-      (result as IndexedGlob[]).push(glob);
+  /** Judges each candidate and reports the patterns of those that match. */
+  offer(globs: readonly IndexedGlob[] | undefined): void {
+    if (globs === undefined) return;
+    for (let i = 0; i < globs.length; i += 1) {
+      const glob = globs[i];
+      if (glob === undefined) continue;
+      const verdict = judgeShape(glob.shape, this.#segments);
+      if (verdict === YES || (verdict === MAYBE && glob.regex.test(this.#path))) this.report(glob.patterns);
     }
   }
-  return result;
+
+  report(patterns: readonly number[]): void {
+    const reported = this.#reported;
+    const stamp = this.#stamp;
+    for (let i = 0; i < patterns.length; i += 1) {
+      const pattern = patterns[i] ?? 0;
+      if (reported[pattern] !== stamp) {
+        reported[pattern] = stamp;
+        this.#visit(pattern);
+      }
+    }
+  }
 }
 
 function judgeShape(shape: GlobShape, segments: readonly string[]): Verdict {
@@ -387,6 +312,19 @@ function passes(test: SegmentTest | undefined, segment: string | undefined): boo
   return segment.length >= test.minLength && segment.startsWith(test.prefix) && segment.endsWith(test.suffix);
 }
 
+function newByExtension(): ByExtension {
+  return { any: [], byExtension: new Map() };
+}
+
+function newPrefixNode(): PrefixNode {
+  return { children: new Map(), globs: newByExtension() };
+}
+
+function addSplit(split: ByExtension, extension: string | null, glob: IndexedGlob): void {
+  if (extension === null) split.any.push(glob);
+  else pushTo(split.byExtension, extension, glob);
+}
+
 function pushTo(map: Map<string, IndexedGlob[]>, key: string, glob: IndexedGlob): void {
   const list = map.get(key);
   if (list === undefined) map.set(key, [glob]);
@@ -409,27 +347,24 @@ function extensionOf(name: string): string | null {
 // ---------------------------------------------------------------------------------------------
 // Placement
 
-/** Where PathIndex files one canonical glob (exported for tests and for tuning). */
+/**
+ * Where PathIndex files one canonical glob (exported for tests and for tuning): the most selective
+ * bucket it qualifies for. Canonical globs never end in `**`, so every literal segment before the last
+ * one lands on a directory of the path. Globs in the directory-keyed buckets and in `always` are
+ * further keyed by the extension their last segment demands, if any.
+ */
 export function placeGlob(segments: readonly GlobSegment[]): Placement {
-  const parent = directoryPart(segments);
-  const filed = parent ?? segments;
+  const { bucket, key } = chooseBucket(segments);
+  const last = segments.at(-1);
+  const split = bucket === 'prefix' || bucket === 'dirname' || bucket === 'dirExtension' || bucket === 'always';
   return {
-    table: parent === null ? 'file' : 'directory',
-    ...chooseBucket(filed),
-    decisive: shapeOf(filed).decisive,
+    bucket,
+    key,
+    extension: split && last !== undefined ? literalExtension(last) : null,
+    decisive: shapeOf(segments).decisive,
   };
 }
 
-/** X for a glob `X/**\/*` with X not empty, else null. */
-function directoryPart(segments: readonly GlobSegment[]): readonly GlobSegment[] | null {
-  const ok = segments.length >= 3 && segments.at(-2)?.kind === 'globstar' && isStarOnly(segments.at(-1));
-  return ok ? segments.slice(0, -2) : null;
-}
-
-/**
- * The most selective bucket a glob qualifies for. Canonical globs (and their X parts) never end in
- * `**`, so every literal segment before the last one lands on a directory of the path.
- */
 function chooseBucket(segments: readonly GlobSegment[]): { bucket: BucketKind; key: string | readonly string[] } {
   const literals = segments.map((segment) => (segment.kind === 'part' ? segment.literal : null));
   const lastLiteral = literals.at(-1) ?? null;
@@ -437,14 +372,19 @@ function chooseBucket(segments: readonly GlobSegment[]): { bucket: BucketKind; k
   if (lastLiteral !== null) return { bucket: 'basename', key: lastLiteral };
   const prefix = leadingLiterals(literals);
   if (prefix.length >= 2) return { bucket: 'prefix', key: prefix };
+  // Few directories have an extension, so this key is rarer than a directory name elsewhere in the
+  // glob (`**/api/*.ts/**/*`, the "directory named like that" half of `**/api/*.ts`).
+  const dirExtension = segments
+    .slice(0, -1)
+    .map((segment) => (segment.kind === 'part' && segment.literal === null ? literalExtension(segment) : null))
+    .find((found) => found !== null);
+  if (dirExtension !== undefined && dirExtension !== null) return { bucket: 'dirExtension', key: dirExtension };
   const dirname = longestDirectoryLiteral(literals, prefix.length);
   if (dirname !== null) return { bucket: 'dirname', key: dirname };
   if (prefix.length === 1) return { bucket: 'prefix', key: prefix };
   const last = segments.at(-1);
   const extension = last === undefined ? null : literalExtension(last);
   if (extension !== null) return { bucket: 'extension', key: extension };
-  const dirExtension = segments.slice(0, -1).map(literalExtension).find((found) => found !== null);
-  if (dirExtension !== undefined && dirExtension !== null) return { bucket: 'dirExtension', key: dirExtension };
   return { bucket: 'always', key: '' };
 }
 

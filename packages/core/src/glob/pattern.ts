@@ -2,7 +2,8 @@
 // matchers (picomatch here, minimatch in the benches and tests) implement a different dialect with
 // braces, extglobs, negation and regex leaks. So every pattern is parsed here, checked, and re-emitted
 // as one or two canonical globs that use only constructs on which picomatch and minimatch have been
-// checked to agree: `**` as a whole segment, `*`, `?`, classes, and escaped literals.
+// checked to agree (agreement.test.ts): `**` as a whole segment, `*`, `?`, classes, and literals in
+// which every character that either library might read specially is written as a one-character class.
 //
 // Decisions beyond the SPEC paragraph:
 // - Braces `{a,b}` and extglobs `@(a|b)` are rejected rather than read literally: someone who writes
@@ -114,7 +115,6 @@ export function globRegExp(source: string): RegExp {
 function expandParsed(parsed: ParsedGlob): ExpandedGlob[] {
   let base = parsed.segments;
   if (!parsed.anchored && base[0]?.kind !== 'globstar') base = [GLOBSTAR, ...base];
-  // `x/**` means what is inside x (gitignore), never a file named x, hence the explicit `/*`.
   const forms = expansionForms(base, parsed.directoryOnly);
   return forms.map((segments) => ({ source: segments.map(emitSegment).join('/'), segments }));
 }
@@ -134,7 +134,7 @@ function endsWithEverything(segments: readonly GlobSegment[]): boolean {
 }
 
 /** True for a segment that is exactly `*`. */
-export function isStarOnly(segment: GlobSegment | undefined): boolean {
+function isStarOnly(segment: GlobSegment | undefined): boolean {
   return segment?.kind === 'part' && segment.tokens.length === 1 && segment.tokens[0]?.kind === 'star';
 }
 
@@ -330,7 +330,8 @@ class Parser {
     if (next === '') {
       this.#fail('ends with an unescaped "\\"; expected a character after it (write "\\\\" to match a backslash)');
     }
-    if (next === '/') this.#fail(`has an escaped "/" at column ${this.#at + 1}; a segment cannot contain "/", expected a plain "/"`);
+    if (next === '/')
+      this.#fail(`has an escaped "/" at column ${this.#at + 1}; a segment cannot contain "/", expected a plain "/"`);
     this.#literal(next);
     this.#lastWasEscapedSpace = /\s/u.test(next);
     this.#at += 2;
@@ -341,7 +342,9 @@ class Parser {
     while (this.#pattern.charAt(this.#at) === '*') this.#at += 1;
     const run = this.#at - start;
     if (run >= 3) {
-      this.#fail(`has "${'*'.repeat(run)}" at column ${start + 1}; expected "*" (within a segment) or "**" (across segments)`);
+      this.#fail(
+        `has "${'*'.repeat(run)}" at column ${start + 1}; expected "*" (within a segment) or "**" (across segments)`,
+      );
     }
     if (this.#pattern.charAt(this.#at) === '(') this.#rejectExtglob(this.#at - 1);
     this.#starRuns.push(run);
@@ -360,7 +363,8 @@ class Parser {
 
   #literal(char: string): void {
     const previous = this.#tokens.at(-1);
-    if (previous?.kind === 'literal') this.#tokens[this.#tokens.length - 1] = { kind: 'literal', text: previous.text + char };
+    if (previous?.kind === 'literal')
+      this.#tokens[this.#tokens.length - 1] = { kind: 'literal', text: previous.text + char };
     else this.#tokens.push({ kind: 'literal', text: char });
   }
 
@@ -370,7 +374,8 @@ class Parser {
     const runs = this.#starRuns;
     this.#tokens = [];
     this.#starRuns = [];
-    if (tokens.length === 0) this.#fail(`has an empty segment ("//") at column ${column}; expected one "/" between names`);
+    if (tokens.length === 0)
+      this.#fail(`has an empty segment ("//") at column ${column}; expected one "/" between names`);
     if (tokens.length === 1 && runs.length === 1 && runs[0] === 2) {
       this.#segments.push(GLOBSTAR);
       return;
@@ -414,7 +419,9 @@ class Parser {
       at = high.next;
     }
     if (ranges.length === 0) {
-      this.#fail(`has an empty class at column ${open + 1}; expected at least one character (write "\\]" to put "]" in a class)`);
+      this.#fail(
+        `has an empty class at column ${open + 1}; expected at least one character (write "\\]" to put "]" in a class)`,
+      );
     }
     this.#at = at + 1;
     return { kind: 'class', negated, ranges: normaliseRanges(ranges) };
@@ -438,7 +445,9 @@ class Parser {
     }
     const code = char.charCodeAt(0);
     if (code === SLASH) {
-      this.#fail(`has "/" inside a class at column ${at + 1}; a class matches one character within a segment, never "/"`);
+      this.#fail(
+        `has "/" inside a class at column ${at + 1}; a class matches one character within a segment, never "/"`,
+      );
     }
     if (code >= 0xd800 && code <= 0xdfff) {
       this.#fail(

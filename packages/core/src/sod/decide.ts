@@ -1,7 +1,7 @@
 // SPEC section 2, "An approval counts" and "Status": the one place a deployment is decided.
 import { EXCLUSIONS, permissionRank, type Approval, type Change, type DiscountReason, type Members, type Status } from '../model.js';
 import type { Policy } from '../policy/types.js';
-import { classify, type Classification, type ClassifyOptions, type RequiredRole } from '../risk/classify.js';
+import { classify, DEFAULT_TRUSTED_PATHS, type Classification, type ClassifyOptions, type RequiredRole } from '../risk/classify.js';
 import { approverKey, displayName, identityKeys } from './identity.js';
 import { maximumMatching } from './matching.js';
 import { distinctParticipants, exclusionKind, ParticipantIndex, participantsOf, type Participant, type ParticipantKind } from './participants.js';
@@ -51,6 +51,11 @@ export interface Decision {
   /** Things the decision could not know and counted against approval (fail closed). */
   notes: string[];
   classification: Classification;
+  /**
+   * What was decided on, kept so that the decision can be decided again: an attestation verified
+   * against today's policy re-runs this decision with these inputs.
+   */
+  inputs: { change: Change; approvals: readonly Approval[]; members: Members | null; trusted_paths: readonly string[] };
 }
 
 export interface DecideInput {
@@ -281,5 +286,6 @@ export function decide(input: DecideInput): Decision {
       : null,
     notes: [...notes],
     classification,
+    inputs: { change, approvals: input.approvals, members: input.members ?? null, trusted_paths: input.trustedPaths ?? DEFAULT_TRUSTED_PATHS },
   };
 }
