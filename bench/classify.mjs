@@ -30,10 +30,12 @@ function naive() {
     const rule = policy.rules[i];
     if (m.paths.length > 0) {
       const hit = files.filter((f) => m.paths.some((mm) => mm.match(f.path)));
-      if (hit.length > 0) result.push({ rule: rule.id, matched_files: hit.length, files: hit.slice(0, 20).map((f) => f.path) });
+      if (hit.length > 0)
+        result.push({ rule: rule.id, matched_files: hit.length, files: hit.slice(0, 20).map((f) => f.path) });
     } else {
       const covered = files.filter((f) => m.allPaths.some((mm) => mm.match(f.path)));
-      if (covered.length === files.length && files.length > 0) result.push({ rule: rule.id, matched_files: covered.length, files: covered.slice(0, 20).map((f) => f.path) });
+      if (covered.length === files.length && files.length > 0)
+        result.push({ rule: rule.id, matched_files: covered.length, files: covered.slice(0, 20).map((f) => f.path) });
     }
   });
   return result;
@@ -67,9 +69,30 @@ mkdirSync(work, { recursive: true });
 writeFileSync(`${work}policy.yml`, yaml);
 writeFileSync(`${work}paths.txt`, `${files.map((f) => f.path).join('\n')}\n`);
 const cli = fileURLToPath(new URL('../packages/cli/bin/countersign.js', import.meta.url));
-const processRun = best(() => execFileSync(process.execPath, [cli, 'classify', '--policy', `${work}policy.yml`, '--files-from', `${work}paths.txt`, '--format', 'json', '--at', at.toISOString()], { maxBuffer: 64 << 20 }), 3);
+const processRun = best(
+  () =>
+    execFileSync(
+      process.execPath,
+      [
+        cli,
+        'classify',
+        '--policy',
+        `${work}policy.yml`,
+        '--files-from',
+        `${work}paths.txt`,
+        '--format',
+        'json',
+        '--at',
+        at.toISOString(),
+      ],
+      { maxBuffer: 64 << 20 },
+    ),
+  3,
+);
 
-console.log(`bench/classify: ${PATHS} paths x ${RULES} rules (${policy.rules.reduce((n, r) => n + (r.when.paths ?? r.when.allPaths ?? []).length, 0)} globs), ${fast.value.length} rules matched`);
+console.log(
+  `bench/classify: ${PATHS} paths x ${RULES} rules (${policy.rules.reduce((n, r) => n + (r.when.paths ?? r.when.allPaths ?? []).length, 0)} globs), ${fast.value.length} rules matched`,
+);
 console.log(`  indexed classify (warm, best of ${ROUNDS}): ${fast.ms.toFixed(1)} ms   [target <= 300 ms]`);
 console.log(`  indexed classify incl. compiling the policy: ${cold.ms.toFixed(1)} ms`);
 console.log(`  naive minimatch loop:                       ${slow.ms.toFixed(1)} ms`);

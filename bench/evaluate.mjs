@@ -68,6 +68,10 @@ function best(fn) {
 const baseline = best(() => JSON.parse(JSON.stringify({ change, approvals })));
 classify(policy, change, { at });
 const full = best(() => decide({ policy, change, approvals, at }));
-console.log(`bench/evaluate: ${COMMITS} commits, ${APPROVALS} approvals -> ${full.value.status}, ${full.value.counted.length} counted, ${full.value.discounted.length} discounted`);
+console.log(
+  `bench/evaluate: ${COMMITS} commits, ${APPROVALS} approvals -> ${full.value.status}, ${full.value.counted.length} counted, ${full.value.discounted.length} discounted`,
+);
 console.log(`  decide (best of ${ROUNDS}): ${full.ms.toFixed(2)} ms   [target < 50 ms]`);
-console.log(`  baseline, a JSON round trip of the inputs: ${baseline.ms.toFixed(2)} ms; decide / baseline = ${(full.ms / baseline.ms).toFixed(2)}x`);
+console.log(
+  `  baseline, a JSON round trip of the inputs: ${baseline.ms.toFixed(2)} ms; decide / baseline = ${(full.ms / baseline.ms).toFixed(2)}x`,
+);

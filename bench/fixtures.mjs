@@ -11,9 +11,46 @@ export function prng(seed) {
   };
 }
 
-const EXTENSIONS = ['ts', 'tsx', 'js', 'md', 'json', 'yml', 'sql', 'tf', 'go', 'py', 'css', 'html', 'proto', 'sh', 'lock'];
+const EXTENSIONS = [
+  'ts',
+  'tsx',
+  'js',
+  'md',
+  'json',
+  'yml',
+  'sql',
+  'tf',
+  'go',
+  'py',
+  'css',
+  'html',
+  'proto',
+  'sh',
+  'lock',
+];
 const TOP = ['services', 'libs', 'apps', 'infra', 'docs', 'db', 'tools', 'src', 'packages', 'config'];
-const WORDS = ['core', 'auth', 'api', 'billing', 'payments', 'ledger', 'search', 'ui', 'utils', 'models', 'handlers', 'jobs', 'internal', 'migrations', 'terraform', 'env', 'web', 'mobile', 'reports', 'risk'];
+const WORDS = [
+  'core',
+  'auth',
+  'api',
+  'billing',
+  'payments',
+  'ledger',
+  'search',
+  'ui',
+  'utils',
+  'models',
+  'handlers',
+  'jobs',
+  'internal',
+  'migrations',
+  'terraform',
+  'env',
+  'web',
+  'mobile',
+  'reports',
+  'risk',
+];
 
 /** 100,000 repository paths shaped like a large monorepo's. */
 export function paths(count, seed = 1) {
@@ -23,9 +60,13 @@ export function paths(count, seed = 1) {
   for (let i = 0; i < count; i++) {
     const depth = 1 + Math.floor(rand() * 5);
     const parts = [pick(TOP)];
-    if (parts[0] === 'services' || parts[0] === 'libs' || parts[0] === 'apps') parts.push(`${pick(WORDS)}${Math.floor(rand() * 40)}`);
+    if (parts[0] === 'services' || parts[0] === 'libs' || parts[0] === 'apps')
+      parts.push(`${pick(WORDS)}${Math.floor(rand() * 40)}`);
     for (let d = 0; d < depth; d++) parts.push(pick(WORDS));
-    const name = rand() < 0.05 ? pick(['Dockerfile', 'Makefile', 'package.json', 'CODEOWNERS', '.env.example']) : `${pick(WORDS)}${Math.floor(rand() * 100)}.${pick(EXTENSIONS)}`;
+    const name =
+      rand() < 0.05
+        ? pick(['Dockerfile', 'Makefile', 'package.json', 'CODEOWNERS', '.env.example'])
+        : `${pick(WORDS)}${Math.floor(rand() * 100)}.${pick(EXTENSIONS)}`;
     out.push([...parts, name].join('/'));
   }
   return out;
@@ -38,16 +79,26 @@ export function policyYaml(count, seed = 2) {
   const risks = ['low', 'medium', 'high', 'critical'];
   const globFor = (i) => {
     switch (i % 10) {
-      case 0: return `services/${pick(WORDS)}${i % 40}/**`;
-      case 1: return `**/*.${pick(EXTENSIONS)}`;
-      case 2: return `libs/${pick(WORDS)}${i % 40}/${pick(WORDS)}/**/*.ts`;
-      case 3: return `infra/terraform/${pick(WORDS)}/**/*.tf`;
-      case 4: return pick(['Dockerfile', 'Makefile', 'package.json', 'CODEOWNERS']);
-      case 5: return `db/${pick(WORDS)}/`;
-      case 6: return `src/**/${pick(WORDS)}/**`;
-      case 7: return `apps/*/${pick(WORDS)}/*.${pick(EXTENSIONS)}`;
-      case 8: return `config/${pick(WORDS)}.${pick(EXTENSIONS)}`;
-      default: return `**/${pick(WORDS)}/*.${pick(EXTENSIONS)}`;
+      case 0:
+        return `services/${pick(WORDS)}${i % 40}/**`;
+      case 1:
+        return `**/*.${pick(EXTENSIONS)}`;
+      case 2:
+        return `libs/${pick(WORDS)}${i % 40}/${pick(WORDS)}/**/*.ts`;
+      case 3:
+        return `infra/terraform/${pick(WORDS)}/**/*.tf`;
+      case 4:
+        return pick(['Dockerfile', 'Makefile', 'package.json', 'CODEOWNERS']);
+      case 5:
+        return `db/${pick(WORDS)}/`;
+      case 6:
+        return `src/**/${pick(WORDS)}/**`;
+      case 7:
+        return `apps/*/${pick(WORDS)}/*.${pick(EXTENSIONS)}`;
+      case 8:
+        return `config/${pick(WORDS)}.${pick(EXTENSIONS)}`;
+      default:
+        return `**/${pick(WORDS)}/*.${pick(EXTENSIONS)}`;
     }
   };
   const lines = [

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { policySchema } from '../packages/core/src/index.js';
 import { runCli } from './helpers/cli.js';
 
-const committed = JSON.parse(await readFile(new URL('../schema/policy.schema.json', import.meta.url), 'utf8')) as unknown;
+const committed = JSON.parse(
+  await readFile(new URL('../schema/policy.schema.json', import.meta.url), 'utf8'),
+) as unknown;
 
 /** Every object that declares `properties` or `additionalProperties` schemas: each must describe itself. */
 function undescribed(node: unknown, path: string, out: string[]): string[] {

@@ -38,7 +38,13 @@ describe('classify --base/--head reads the change and the policy from git', () =
     const result = await runCli(['classify', '--base', base, '--head', head, '--format', 'json'], { cwd: repo.path });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const out = JSON.parse(result.stdout) as { risk: string; required: { approvals: number }; reasons: Array<{ rule: string }>; policy: { file: string }; change: { commits: number } };
+    const out = JSON.parse(result.stdout) as {
+      risk: string;
+      required: { approvals: number };
+      reasons: Array<{ rule: string }>;
+      policy: { file: string };
+      change: { commits: number };
+    };
     expect(out.risk).toBe('high');
     expect(out.required.approvals).toBe(2);
     expect(out.reasons.map((r) => r.rule)).toEqual(['db-migration', 'trusted-input']);
@@ -47,7 +53,10 @@ describe('classify --base/--head reads the change and the policy from git', () =
   });
 
   it('uses a policy outside the repository as it is', async () => {
-    const result = await runCli(['classify', '--policy', join(outside, 'policy.yml'), '--base', base, '--head', head, '--format', 'json'], { cwd: repo.path });
+    const result = await runCli(
+      ['classify', '--policy', join(outside, 'policy.yml'), '--base', base, '--head', head, '--format', 'json'],
+      { cwd: repo.path },
+    );
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { required: { approvals: number } }).required.approvals).toBe(3);
   });
@@ -74,7 +83,9 @@ describe('classify --base/--head reads the change and the policy from git', () =
   });
 
   it('says so outside a git repository', async () => {
-    const result = await runCli(['classify', '--policy', join(outside, 'policy.yml'), '--base', 'a', '--head', 'b'], { cwd: outside });
+    const result = await runCli(['classify', '--policy', join(outside, 'policy.yml'), '--base', 'a', '--head', 'b'], {
+      cwd: outside,
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('not inside a git repository');
   });
@@ -84,9 +95,14 @@ describe('classify --base/--head reads the change and the policy from git', () =
     expect(text.stdout).toContain('Risk: HIGH');
     expect(text.stdout).toContain('db/migrations/002.sql');
     expect(text.stdout).not.toContain('\u001b[');
-    const coloured = await runCli(['classify', '--base', base, '--head', head], { cwd: repo.path, env: { FORCE_COLOR: '1', NO_COLOR: undefined } });
+    const coloured = await runCli(['classify', '--base', base, '--head', head], {
+      cwd: repo.path,
+      env: { FORCE_COLOR: '1', NO_COLOR: undefined },
+    });
     expect(coloured.stdout).toContain('\u001b[31;1mHIGH');
-    const markdown = await runCli(['classify', '--base', base, '--head', head, '--format', 'markdown'], { cwd: repo.path });
+    const markdown = await runCli(['classify', '--base', base, '--head', head, '--format', 'markdown'], {
+      cwd: repo.path,
+    });
     expect(markdown.stdout).toContain('### Countersign classification');
     expect(markdown.stdout).toContain('`db/migrations/002.sql`');
   });
@@ -101,7 +117,10 @@ describe('classify from a change file or a path list', () => {
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it('reads paths from standard input', async () => {
-    const result = await runCli(['classify', '--policy', 'policy.yml', '--files-from', '-', '--format', 'json'], { cwd: dir, input: 'docs/a.md\nguide/b.md\n' });
+    const result = await runCli(['classify', '--policy', 'policy.yml', '--files-from', '-', '--format', 'json'], {
+      cwd: dir,
+      input: 'docs/a.md\nguide/b.md\n',
+    });
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { risk: string }).risk).toBe('low');
   });
@@ -110,7 +129,10 @@ describe('classify from a change file or a path list', () => {
     const frozen = `${BASE_POLICY}freezes:\n  - { id: market-hours, start: "30 9 * * 1-5", end: "0 16 * * 1-5", timezone: America/New_York, blocks: [high] }\n`;
     await writeFile(join(dir, 'frozen.yml'), frozen);
     const args = ['classify', '--policy', 'frozen.yml', '--files-from', '-', '--format', 'json', '--at'];
-    const monday10 = await runCli([...args, '2026-11-23T10:00[America/New_York]'], { cwd: dir, input: 'db/migrations/1.sql\n' });
+    const monday10 = await runCli([...args, '2026-11-23T10:00[America/New_York]'], {
+      cwd: dir,
+      input: 'db/migrations/1.sql\n',
+    });
     expect(monday10.code).toBe(1);
     const out = JSON.parse(monday10.stdout) as { frozen: boolean; at: string; freezes: Array<{ until: string }> };
     expect(out).toMatchObject({ frozen: true, at: '2026-11-23T15:00:00.000Z' });
@@ -124,7 +146,10 @@ describe('classify from a change file or a path list', () => {
     [['classify', '--policy', 'policy.yml', '--base', 'x'], '--base and --head go together'],
     [['classify', '--policy', 'missing.yml', '--files-from', '-'], '--policy: cannot read missing.yml: no such file'],
     [['classify', '--policy', 'policy.yml', '--change', 'nope.json'], '--change: cannot read'],
-    [['classify', '--policy', 'policy.yml', '--files-from', '-', '--format', 'xml'], '--format must be one of text, json, markdown'],
+    [
+      ['classify', '--policy', 'policy.yml', '--files-from', '-', '--format', 'xml'],
+      '--format must be one of text, json, markdown',
+    ],
     [['classify', '--policy', 'policy.yml', '--files-from', '-', '--at', 'tomorrow'], '--at:'],
     [['classify', '--policy', 'policy.yml', '--files-from', '-', '--bogus'], "Unknown option '--bogus'"],
     [['evaluate', '--policy', 'policy.yml'], 'evaluate needs --change FILE'],
@@ -141,7 +166,9 @@ describe('classify from a change file or a path list', () => {
     await writeFile(join(dir, 'change.json'), '{\n  "files": [\n    { "path": "a", "status": "changed" }\n  ]\n}\n');
     const result = await runCli(['classify', '--policy', 'policy.yml', '--change', 'change.json'], { cwd: dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('change.json:3:30 files[0].status must be one of added, modified, removed, renamed');
+    expect(result.stderr).toContain(
+      'change.json:3:30 files[0].status must be one of added, modified, removed, renamed',
+    );
     await writeFile(join(dir, 'broken.json'), '{\n  "files": [,]\n}\n');
     const broken = await runCli(['classify', '--policy', 'policy.yml', '--change', 'broken.json'], { cwd: dir });
     expect(broken.code).toBe(2);

@@ -61,7 +61,17 @@ describe('scenario table through the real CLI', () => {
     await writeFile(`${base}.policy.yml`, await policyText(scenario.policy));
     await writeFile(`${base}.change.json`, JSON.stringify(scenario.change));
     const verb = scenario.verb ?? 'evaluate';
-    const args = [verb, '--policy', `${base}.policy.yml`, '--change', `${base}.change.json`, '--at', scenario.at, '--format', 'json'];
+    const args = [
+      verb,
+      '--policy',
+      `${base}.policy.yml`,
+      '--change',
+      `${base}.change.json`,
+      '--at',
+      scenario.at,
+      '--format',
+      'json',
+    ];
     if (verb === 'evaluate') {
       await writeFile(`${base}.approvals.json`, JSON.stringify(scenario.approvals ?? []));
       args.push('--approvals', `${base}.approvals.json`);

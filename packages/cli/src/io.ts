@@ -1,7 +1,7 @@
 // Everything the commands need from the outside world, injectable so tests can run them in-process
 // as well as through the real binary.
 import { readFile } from 'node:fs/promises';
-import { ConfigurationError } from '@countersign/core';
+import { ConfigurationError } from '@countersign/core/errors';
 
 export interface Io {
   stdout: (text: string) => void;

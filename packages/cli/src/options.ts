@@ -1,6 +1,7 @@
 // Flags shared by every verb, and the small conversions from text to meaning, each failing with a
 // message that names the flag.
-import { ConfigurationError, parseInstant } from '@countersign/core';
+import { ConfigurationError } from '@countersign/core/errors';
+import { parseInstant } from '@countersign/core/time/instant';
 import type { Io } from './io.js';
 
 export const FORMATS = ['text', 'json', 'markdown'] as const;

@@ -24,13 +24,25 @@ export interface PolicySource {
 export async function policyFromFile(cwd: string, flagValue: string | undefined): Promise<PolicySource> {
   const path = flagValue ?? DEFAULT_POLICY;
   const bytes = await readInputFile('--policy', resolve(cwd, path), path);
-  return { policy: loadPolicy(bytes, path), repositoryPath: isAbsolute(path) ? null : path.split(sep).join('/').replace(/^\.\//, '') };
+  return {
+    policy: loadPolicy(bytes, path),
+    repositoryPath: isAbsolute(path) ? null : path.split(sep).join('/').replace(/^\.\//, ''),
+  };
 }
 
-export async function policyAtBase(cwd: string, root: string, base: string, flagValue: string | undefined): Promise<PolicySource> {
+export async function policyAtBase(
+  cwd: string,
+  root: string,
+  base: string,
+  flagValue: string | undefined,
+): Promise<PolicySource> {
   const absolute = resolve(cwd, flagValue ?? DEFAULT_POLICY);
   const repositoryPath = insideRepository(root, absolute);
-  if (repositoryPath === null) return { policy: loadPolicy(await readInputFile('--policy', absolute, flagValue ?? absolute), flagValue ?? absolute), repositoryPath: null };
+  if (repositoryPath === null)
+    return {
+      policy: loadPolicy(await readInputFile('--policy', absolute, flagValue ?? absolute), flagValue ?? absolute),
+      repositoryPath: null,
+    };
   const text = await showFile(root, base, repositoryPath);
   if (text === null) {
     throw new ConfigurationError({

@@ -8,13 +8,7 @@ export type Risk = (typeof RISK_LEVELS)[number];
 export const PERMISSIONS = ['none', 'read', 'triage', 'write', 'maintain', 'admin'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const EXCLUSIONS = [
-  'commit-authors',
-  'committers',
-  'co-authors',
-  'pr-authors',
-  'triggering-actor',
-] as const;
+export const EXCLUSIONS = ['commit-authors', 'committers', 'co-authors', 'pr-authors', 'triggering-actor'] as const;
 export type Exclusion = (typeof EXCLUSIONS)[number];
 
 export const FILE_STATUSES = ['added', 'modified', 'removed', 'renamed'] as const;

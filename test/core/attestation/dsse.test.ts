@@ -10,11 +10,22 @@ import {
   verifyEnvelope,
   type Envelope,
 } from '../../../packages/core/src/attestation/dsse.js';
-import { generateKeyPair, parsePrivateKey, parsePublicKey, type KeyAlgorithm, type PrivateKeyInfo } from '../../../packages/core/src/attestation/keys.js';
+import {
+  generateKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  type KeyAlgorithm,
+  type PrivateKeyInfo,
+} from '../../../packages/core/src/attestation/keys.js';
 import { keySigner, type Signer } from '../../../packages/core/src/attestation/signer.js';
 
 const TYPE = 'application/vnd.in-toto+json';
-const PAYLOAD = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'app', digest: { sha256: 'ab'.repeat(32) } }] }));
+const PAYLOAD = Buffer.from(
+  JSON.stringify({
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'app', digest: { sha256: 'ab'.repeat(32) } }],
+  }),
+);
 
 function privateKey(algorithm: KeyAlgorithm): PrivateKeyInfo {
   return parsePrivateKey(generateKeyPair(algorithm).privatePem, 'test');
@@ -26,7 +37,10 @@ const ALGORITHMS = ['ed25519', 'ecdsa-p256'] as const;
 
 /** What a verifier does with an envelope off the wire. */
 function reopen(envelope: Envelope, keys: PrivateKeyInfo[]) {
-  return openEnvelope(JSON.parse(JSON.stringify(envelope)), keys.map((key) => key.publicKey));
+  return openEnvelope(
+    JSON.parse(JSON.stringify(envelope)),
+    keys.map((key) => key.publicKey),
+  );
 }
 
 function verified(result: ReturnType<typeof openEnvelope>): boolean {
@@ -52,7 +66,11 @@ describe('pae', () => {
   });
 
   it('counts bytes of the UTF-8 type, not characters', () => {
-    expect(pae('tÿpe/é', Buffer.from('x')).equals(Buffer.concat([Buffer.from('DSSEv1 8 '), Buffer.from('tÿpe/é', 'utf8'), Buffer.from(' 1 x')]))).toBe(true);
+    expect(
+      pae('tÿpe/é', Buffer.from('x')).equals(
+        Buffer.concat([Buffer.from('DSSEv1 8 '), Buffer.from('tÿpe/é', 'utf8'), Buffer.from(' 1 x')]),
+      ),
+    ).toBe(true);
   });
 
   it('carries binary bodies byte for byte and lengths without leading zeros', () => {
@@ -64,7 +82,8 @@ describe('pae', () => {
 
 describe('DSSE reference vector (ECDSA P-256, r||s signature)', () => {
   // From protocol.md: the key is given as decimal integers; the signature as raw r||s.
-  const hex32 = (decimal: string) => Buffer.from(BigInt(decimal).toString(16).padStart(64, '0'), 'hex').toString('base64url');
+  const hex32 = (decimal: string) =>
+    Buffer.from(BigInt(decimal).toString(16).padStart(64, '0'), 'hex').toString('base64url');
   const publicPem = createPublicKey({
     key: {
       kty: 'EC',
@@ -89,7 +108,13 @@ describe('DSSE reference vector (ECDSA P-256, r||s signature)', () => {
   });
 
   it('fails once the payload type changes', () => {
-    expect(verified(openEnvelope({ ...vector, payloadType: 'http://example.com/HelloWorld2' }, [parsePublicKey(publicPem, 'vector')]))).toBe(false);
+    expect(
+      verified(
+        openEnvelope({ ...vector, payloadType: 'http://example.com/HelloWorld2' }, [
+          parsePublicKey(publicPem, 'vector'),
+        ]),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -102,7 +127,11 @@ describe.each(ALGORITHMS)('round trip with %s', (algorithm) => {
     expect(envelope.signatures).toHaveLength(1);
     expect(envelope.signatures[0]?.keyid).toBe(key.keyid);
     const result = reopen(envelope, [key]);
-    expect(result).toMatchObject({ ok: true, verified: true, checks: [{ keyid: key.keyid, verifiedBy: key.keyid, problem: null }] });
+    expect(result).toMatchObject({
+      ok: true,
+      verified: true,
+      checks: [{ keyid: key.keyid, verifiedBy: key.keyid, problem: null }],
+    });
     expect(result.ok && result.payload.equals(PAYLOAD)).toBe(true);
   });
 
@@ -115,7 +144,11 @@ describe.each(ALGORITHMS)('round trip with %s', (algorithm) => {
   it('verifies envelopes re-encoded as unpadded URL-safe base64 (another producer)', async () => {
     const envelope = await signEnvelope(TYPE, PAYLOAD, [keySigner(key)]);
     const toUrl = (text: string) => Buffer.from(text, 'base64').toString('base64url');
-    const urlSafe = { ...envelope, payload: toUrl(envelope.payload), signatures: envelope.signatures.map((s) => ({ ...s, sig: toUrl(s.sig) })) };
+    const urlSafe = {
+      ...envelope,
+      payload: toUrl(envelope.payload),
+      signatures: envelope.signatures.map((s) => ({ ...s, sig: toUrl(s.sig) })),
+    };
     expect(verified(reopen(urlSafe, [key]))).toBe(true);
   });
 
@@ -145,7 +178,9 @@ describe.each(ALGORITHMS)('round trip with %s', (algorithm) => {
     const envelope = await signEnvelope(TYPE, PAYLOAD, [keySigner(key)]);
     const sig = envelope.signatures[0]?.sig ?? '';
     for (const index of [0, 1, 5, Buffer.from(sig, 'base64').length - 1]) {
-      expect(verified(reopen({ ...envelope, signatures: [{ keyid: key.keyid, sig: flipByte(sig, index) }] }, [key]))).toBe(false);
+      expect(
+        verified(reopen({ ...envelope, signatures: [{ keyid: key.keyid, sig: flipByte(sig, index) }] }, [key])),
+      ).toBe(false);
     }
   });
 
@@ -173,7 +208,9 @@ describe.each(ALGORITHMS)('round trip with %s', (algorithm) => {
   it('reports a hint that names none of the keys', async () => {
     const envelope = await signEnvelope(TYPE, PAYLOAD, [keySigner(key)]);
     const result = reopen(envelope, [OTHER[algorithm], OTHER.ed25519]);
-    expect(result.ok && result.checks[0]?.problem).toBe('signature does not verify with any of the 2 given public keys (its keyid hint names none of them)');
+    expect(result.ok && result.checks[0]?.problem).toBe(
+      'signature does not verify with any of the 2 given public keys (its keyid hint names none of them)',
+    );
   });
 });
 
@@ -200,11 +237,18 @@ describe('several signatures', () => {
       verified: true,
       checks: [
         { keyid: KEYS.ed25519.keyid, verifiedBy: KEYS.ed25519.keyid, problem: null },
-        { keyid: KEYS['ecdsa-p256'].keyid, verifiedBy: null, problem: 'signature does not verify with the given public key (its keyid hint names none of them)' },
+        {
+          keyid: KEYS['ecdsa-p256'].keyid,
+          verifiedBy: null,
+          problem: 'signature does not verify with the given public key (its keyid hint names none of them)',
+        },
       ],
     });
     const both = reopen(envelope, [KEYS['ecdsa-p256'], KEYS.ed25519]);
-    expect(both.ok && both.checks.map((check) => check.verifiedBy)).toEqual([KEYS.ed25519.keyid, KEYS['ecdsa-p256'].keyid]);
+    expect(both.ok && both.checks.map((check) => check.verifiedBy)).toEqual([
+      KEYS.ed25519.keyid,
+      KEYS['ecdsa-p256'].keyid,
+    ]);
   });
 
   it('is not verified when no signature verifies, and says so for each', async () => {
@@ -217,11 +261,18 @@ describe('several signatures', () => {
   it('needs keys to verify anything', async () => {
     const envelope = await signEnvelope(TYPE, PAYLOAD, [keySigner(KEYS.ed25519)]);
     const result = verifyEnvelope(envelope, PAYLOAD, []);
-    expect(result).toEqual({ verified: false, checks: [{ keyid: KEYS.ed25519.keyid, verifiedBy: null, problem: 'no public keys to verify with' }] });
+    expect(result).toEqual({
+      verified: false,
+      checks: [{ keyid: KEYS.ed25519.keyid, verifiedBy: null, problem: 'no public keys to verify with' }],
+    });
   });
 
   it('reports an undecodable signature handed straight to verifyEnvelope', () => {
-    const envelope: Envelope = { payloadType: TYPE, payload: PAYLOAD.toString('base64'), signatures: [{ sig: 'not base64!' }] };
+    const envelope: Envelope = {
+      payloadType: TYPE,
+      payload: PAYLOAD.toString('base64'),
+      signatures: [{ sig: 'not base64!' }],
+    };
     const result = verifyEnvelope(envelope, PAYLOAD, [KEYS.ed25519.publicKey]);
     expect(result.verified).toBe(false);
     expect(result.checks[0]?.problem).toMatch(/^sig: a space at offset 3/);
@@ -233,7 +284,7 @@ describe('signEnvelope', () => {
 
   it('leaves keyid out when the signer has none', async () => {
     const envelope = await signEnvelope(TYPE, PAYLOAD, [anonymous]);
-    expect(envelope.signatures[0]).toEqual({ sig: expect.any(String) });
+    expect(Object.keys(envelope.signatures[0] ?? {})).toEqual(['sig']);
     expect(reopen(envelope, [KEYS.ed25519])).toMatchObject({ ok: true, verified: true, checks: [{ keyid: null }] });
   });
 
@@ -257,12 +308,19 @@ describe('parseEnvelope', () => {
   });
 
   it('ignores and drops unknown fields, as DSSE requires of consumers', () => {
-    const result = parseEnvelope({ ...good, extra: { nested: true }, signatures: [{ keyid: 'k', sig: 'c2ln', cert: 'x' }] });
+    const result = parseEnvelope({
+      ...good,
+      extra: { nested: true },
+      signatures: [{ keyid: 'k', sig: 'c2ln', cert: 'x' }],
+    });
     expect(result).toEqual({ ok: true, envelope: good, payload: Buffer.from('hi') });
   });
 
   it('does not read fields from the prototype', () => {
-    const inherited = Object.assign(Object.create({ payloadType: TYPE }) as object, { payload: 'aGk=', signatures: good.signatures });
+    const inherited = Object.assign(Object.create({ payloadType: TYPE }) as object, {
+      payload: 'aGk=',
+      signatures: good.signatures,
+    });
     expect(parseEnvelope(inherited)).toEqual({ ok: false, problem: 'payloadType is missing or not a string' });
   });
 
@@ -273,18 +331,38 @@ describe('parseEnvelope', () => {
     ['no payloadType', { ...good, payloadType: undefined }, 'payloadType is missing or not a string'],
     ['a numeric payloadType', { ...good, payloadType: 1 }, 'payloadType is missing or not a string'],
     ['an empty payloadType', { ...good, payloadType: '' }, 'payloadType is empty'],
-    ['a lone surrogate in payloadType', { ...good, payloadType: 'x\udc00' }, 'payloadType is not well-formed Unicode (it has a lone surrogate)'],
+    [
+      'a lone surrogate in payloadType',
+      { ...good, payloadType: 'x\udc00' },
+      'payloadType is not well-formed Unicode (it has a lone surrogate)',
+    ],
     ['no payload', { ...good, payload: undefined }, 'payload is missing or not a string'],
-    ['a payload that is not base64', { ...good, payload: 'aGk*' }, 'payload: "*" at offset 3 is not a base64 character'],
+    [
+      'a payload that is not base64',
+      { ...good, payload: 'aGk*' },
+      'payload: "*" at offset 3 is not a base64 character',
+    ],
     ['no signatures', { ...good, signatures: undefined }, 'signatures is missing or not an array'],
     ['signatures as an object', { ...good, signatures: { sig: 'c2ln' } }, 'signatures is missing or not an array'],
     ['no signature', { ...good, signatures: [] }, 'signatures is empty: the envelope is not signed'],
     ['a signature that is a string', { ...good, signatures: ['c2ln'] }, 'signatures[0] must be an object with a "sig"'],
     ['a missing sig', { ...good, signatures: [{ keyid: 'k' }] }, 'signatures[0].sig is missing or not a string'],
     ['an empty sig', { ...good, signatures: [{ sig: 'c2ln' }, { sig: '' }] }, 'signatures[1].sig is empty'],
-    ['a sig with bad length', { ...good, signatures: [{ sig: 'c2lnc' }] }, 'signatures[0].sig: 5 base64 characters cannot encode whole bytes (invalid length)'],
-    ['a numeric keyid', { ...good, signatures: [{ keyid: 7, sig: 'c2ln' }] }, 'signatures[0].keyid must be a string when present'],
-    ['a null keyid', { ...good, signatures: [{ keyid: null, sig: 'c2ln' }] }, 'signatures[0].keyid must be a string when present'],
+    [
+      'a sig with bad length',
+      { ...good, signatures: [{ sig: 'c2lnc' }] },
+      'signatures[0].sig: 5 base64 characters cannot encode whole bytes (invalid length)',
+    ],
+    [
+      'a numeric keyid',
+      { ...good, signatures: [{ keyid: 7, sig: 'c2ln' }] },
+      'signatures[0].keyid must be a string when present',
+    ],
+    [
+      'a null keyid',
+      { ...good, signatures: [{ keyid: null, sig: 'c2ln' }] },
+      'signatures[0].keyid must be a string when present',
+    ],
   ])('rejects %s', (_name, value, problem) => {
     expect(parseEnvelope(value)).toEqual({ ok: false, problem });
   });
@@ -321,7 +399,11 @@ describe('decodeBase64', () => {
     ['only padding', '==', 'padded base64 must be a multiple of 4 characters long (this is 2)'],
     ['mixed alphabets', 'ab+_', 'base64 mixes the standard (+ /) and URL-safe (- _) alphabets'],
     ['non-zero unused bits', 'aGl=', 'non-canonical base64: the unused bits of the last character are not zero'],
-    ['non-zero unused bits, unpadded', 'aGVsbG9', 'non-canonical base64: the unused bits of the last character are not zero'],
+    [
+      'non-zero unused bits, unpadded',
+      'aGVsbG9',
+      'non-canonical base64: the unused bits of the last character are not zero',
+    ],
   ])('rejects %s', (_name, text, problem) => {
     expect(decodeBase64(text)).toEqual({ ok: false, problem });
   });
@@ -331,7 +413,12 @@ describe('decodeBase64', () => {
       fc.property(fc.uint8Array({ maxLength: 64 }), (array) => {
         const bytes = Buffer.from(array);
         const standard = bytes.toString('base64');
-        const spellings = [standard, standard.replace(/=+$/, ''), bytes.toString('base64url'), bytes.toString('base64url') + '='.repeat(standard.length - standard.replace(/=+$/, '').length)];
+        const spellings = [
+          standard,
+          standard.replace(/=+$/, ''),
+          bytes.toString('base64url'),
+          bytes.toString('base64url') + '='.repeat(standard.length - standard.replace(/=+$/, '').length),
+        ];
         for (const text of spellings) {
           const result = decodeBase64(text);
           expect(result.ok && result.bytes.equals(bytes)).toBe(true);

@@ -2,12 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { classify, type ChangedFile } from '../../../packages/core/src/index.js';
 import { AT, BASE_POLICY, change, policy } from '../../helpers/builders.js';
 
-const file = (path: string, extra: Partial<ChangedFile> = {}): ChangedFile => ({ path, status: 'modified', additions: 1, deletions: 1, ...extra });
-const run = (files: ChangedFile[], opts: { yaml?: string; environment?: string; labels?: string[]; branch?: string } = {}) =>
-  classify(policy(opts.yaml ?? BASE_POLICY), change({ files, labels: opts.labels ?? [], branch: opts.branch ?? null }), {
-    environment: opts.environment,
-    at: AT,
-  });
+const file = (path: string, extra: Partial<ChangedFile> = {}): ChangedFile => ({
+  path,
+  status: 'modified',
+  additions: 1,
+  deletions: 1,
+  ...extra,
+});
+const run = (
+  files: ChangedFile[],
+  opts: { yaml?: string; environment?: string; labels?: string[]; branch?: string } = {},
+) =>
+  classify(
+    policy(opts.yaml ?? BASE_POLICY),
+    change({ files, labels: opts.labels ?? [], branch: opts.branch ?? null }),
+    {
+      environment: opts.environment,
+      at: AT,
+    },
+  );
 
 describe('risk', () => {
   it('is the default risk when no rule matches, and says so', () => {
@@ -39,7 +52,9 @@ describe('risk', () => {
   });
 
   it('a rename is judged by both its paths', () => {
-    expect(run([file('archive/001.txt', { status: 'renamed', previous_path: 'db/migrations/001.txt' })]).risk).toBe('high');
+    expect(run([file('archive/001.txt', { status: 'renamed', previous_path: 'db/migrations/001.txt' })]).risk).toBe(
+      'high',
+    );
     expect(run([file('docs/old.md', { status: 'renamed', previous_path: 'src/core.ts' })]).risk).toBe('medium');
   });
 
@@ -130,7 +145,8 @@ describe('freezes', () => {
     timezone: America/New_York
     blocks: [high, critical]
 `;
-  const at = (iso: string) => classify(policy(yaml), change({ files: [file('db/migrations/1.sql')] }), { at: new Date(iso) });
+  const at = (iso: string) =>
+    classify(policy(yaml), change({ files: [file('db/migrations/1.sql')] }), { at: new Date(iso) });
 
   it('blocks a high change at 09:31 New York time and frees it at 16:01', () => {
     expect(at('2026-11-23T14:31:00Z').frozen).toBe(true);

@@ -2,7 +2,15 @@
 // really is (a person index), not against the identity code under test.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decide, loadPolicy, permissionRank, PERMISSIONS, type Approval, type Change, type Person } from '../../../packages/core/src/index.js';
+import {
+  decide,
+  loadPolicy,
+  permissionRank,
+  PERMISSIONS,
+  type Approval,
+  type Change,
+  type Person,
+} from '../../../packages/core/src/index.js';
 
 const HEAD = 'a'.repeat(40);
 const REQUESTED = Date.parse('2026-11-23T15:00:00Z');
@@ -35,14 +43,16 @@ const coAuthorLine = (p: number) =>
 
 const person = fc.integer({ min: 0, max: PEOPLE - 1 });
 
-const commitArb = fc.record({ author: person, committer: person, coAuthors: fc.array(person, { maxLength: 2 }) }).chain((c) =>
-  fc.record({
-    people: fc.constant([c.author, c.committer, ...c.coAuthors]),
-    author: committerForm(c.author),
-    committer: committerForm(c.committer),
-    lines: c.coAuthors.length === 0 ? fc.constant<string[]>([]) : fc.tuple(...c.coAuthors.map(coAuthorLine)),
-  }),
-);
+const commitArb = fc
+  .record({ author: person, committer: person, coAuthors: fc.array(person, { maxLength: 2 }) })
+  .chain((c) =>
+    fc.record({
+      people: fc.constant([c.author, c.committer, ...c.coAuthors]),
+      author: committerForm(c.author),
+      committer: committerForm(c.committer),
+      lines: c.coAuthors.length === 0 ? fc.constant<string[]>([]) : fc.tuple(...c.coAuthors.map(coAuthorLine)),
+    }),
+  );
 
 const approvalArb = fc.record({
   who: person,
@@ -91,7 +101,12 @@ separation-of-duties: { distinct-requirements: ${s.distinct} }
           files: [{ path: 'src/a.ts', status: 'modified', additions: 1, deletions: 0 }],
           commits: s.commits.map((c, i) => {
             c.people.forEach((p) => participants.add(p));
-            return { sha: `${i}`.padStart(40, 'c'), message: ['change', '', ...c.lines].join('\n'), author: c.author, committer: c.committer };
+            return {
+              sha: `${i}`.padStart(40, 'c'),
+              message: ['change', '', ...c.lines].join('\n'),
+              author: c.author,
+              committer: c.committer,
+            };
           }),
           pull_requests: s.prAuthor === null ? [] : [{ number: 1, author: login(s.prAuthor), labels: [] }],
           triggering_actor: s.actor === null ? null : login(s.actor).toUpperCase(),

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { decide, type Approval, type Change, type Members, type Policy } from '../../../packages/core/src/index.js';
-import { AT, BASE_POLICY, HEAD, OLD_HEAD, REQUESTED_AT, approval, change, commit, policy } from '../../helpers/builders.js';
+import {
+  AT,
+  BASE_POLICY,
+  HEAD,
+  OLD_HEAD,
+  REQUESTED_AT,
+  approval,
+  change,
+  commit,
+  policy,
+} from '../../helpers/builders.js';
 
 const MEMBERS: Members = { '@acme/sre': ['erin', 'frank'], '@acme/dba': ['dora'], '@acme/appsec': ['sam'] };
 
@@ -26,12 +36,16 @@ describe('segregation of duties: participants never count', () => {
   });
 
   it('discounts a co-author named only through a GitHub no-reply address', () => {
-    const c = change({ commits: [commit('alice', { message: 'x\n\nCo-authored-by: Bob <42+Bob@users.noreply.github.com>' })] });
+    const c = change({
+      commits: [commit('alice', { message: 'x\n\nCo-authored-by: Bob <42+Bob@users.noreply.github.com>' })],
+    });
     expect(reasonOf(run([approval('bob')], { change: c }), 'bob')).toBe('participant');
   });
 
   it('discounts the committer when the author is someone else', () => {
-    const c = change({ commits: [{ ...commit('alice'), committer: { login: null, email: 'carl@example.com', name: 'Carl' } }] });
+    const c = change({
+      commits: [{ ...commit('alice'), committer: { login: null, email: 'carl@example.com', name: 'Carl' } }],
+    });
     const r = run([approval('carl', { email: 'CARL@example.com' })], { change: c });
     expect(reasonOf(r, 'carl')).toBe('participant');
     expect(r.discounted[0]?.detail).toContain('committer');
@@ -64,18 +78,26 @@ describe('the other discount reasons, in SPEC order', () => {
 
   it('participant before bot', () => {
     const c = change({ commits: [commit('renovate[bot]')], triggering_actor: null });
-    expect(reasonOf(run([approval('renovate[bot]', { type: 'Bot' })], { change: c }), 'renovate[bot]')).toBe('participant');
+    expect(reasonOf(run([approval('renovate[bot]', { type: 'Bot' })], { change: c }), 'renovate[bot]')).toBe(
+      'participant',
+    );
   });
 
   it('bots do not count, by type or by [bot] suffix, unless allowed', () => {
     const r = run([approval('ci-helper', { type: 'Bot' }), approval('deployer[bot]', { type: 'User' })]);
     expect(r.discounted.map((d) => d.reason)).toEqual(['bot', 'bot']);
-    const allowed = run([approval('ci-helper', { type: 'Bot' })], { policy: policy(BASE_POLICY + 'separation-of-duties: { allow-bots: true }\n') });
+    const allowed = run([approval('ci-helper', { type: 'Bot' })], {
+      policy: policy(BASE_POLICY + 'separation-of-duties: { allow-bots: true }\n'),
+    });
     expect(allowed.status).toBe('approved');
   });
 
   it('permission below the minimum or unknown does not count', () => {
-    const r = run([approval('rita', { permission: 'read' }), approval('uma', { permission: null }), approval('tia', { permission: 'triage' })]);
+    const r = run([
+      approval('rita', { permission: 'read' }),
+      approval('uma', { permission: null }),
+      approval('tia', { permission: 'triage' }),
+    ]);
     expect(r.discounted.map((d) => [d.login, d.reason])).toEqual([
       ['rita', 'permission'],
       ['uma', 'permission'],
@@ -115,7 +137,10 @@ describe('latest decision per approver; reject wins', () => {
   });
 
   it('reject then approve: the approval counts', () => {
-    const r = run([approval('bob', { decision: 'reject', at: '2026-11-23T15:20:00Z' }), approval('bob', { at: '2026-11-23T15:40:00Z' })]);
+    const r = run([
+      approval('bob', { decision: 'reject', at: '2026-11-23T15:20:00Z' }),
+      approval('bob', { at: '2026-11-23T15:40:00Z' }),
+    ]);
     expect(r.status).toBe('approved');
     expect(r.discounted).toHaveLength(1);
   });
@@ -125,7 +150,7 @@ describe('latest decision per approver; reject wins', () => {
     expect(r.status).toBe('rejected');
   });
 
-  it("one counted reject outweighs any number of approvals", () => {
+  it('one counted reject outweighs any number of approvals', () => {
     const r = run([approval('bob'), approval('dan'), approval('erin'), approval('zed', { decision: 'reject' })]);
     expect(r.status).toBe('rejected');
   });
@@ -138,7 +163,10 @@ describe('latest decision per approver; reject wins', () => {
   it('one person under a login and under an email is one approver', () => {
     const p = policy(BASE_POLICY.replace('medium: { approvals: 1 }', 'medium: { approvals: 2 }'));
     const r = run(
-      [approval('heidi', { email: 'heidi@acme.example' }), approval('', { login: null, email: 'HEIDI@acme.example', at: '2026-11-23T15:45:00Z' })],
+      [
+        approval('heidi', { email: 'heidi@acme.example' }),
+        approval('', { login: null, email: 'HEIDI@acme.example', at: '2026-11-23T15:45:00Z' }),
+      ],
       { policy: p },
     );
     expect(r.status).toBe('pending');
@@ -147,7 +175,11 @@ describe('latest decision per approver; reject wins', () => {
   });
 
   it('an unverified approval under someone else’s name does not replace their reject', () => {
-    const r = run([approval('ivan'), approval('heidi', { decision: 'reject' }), approval('heidi', { verified: false, at: '2026-11-23T15:50:00Z' })]);
+    const r = run([
+      approval('ivan'),
+      approval('heidi', { decision: 'reject' }),
+      approval('heidi', { verified: false, at: '2026-11-23T15:50:00Z' }),
+    ]);
     expect(r.status).toBe('rejected');
     expect(r.rejected_by).toEqual(['heidi']);
   });
@@ -186,11 +218,14 @@ describe('role requirements', () => {
   it('distinct-requirements is a matching, not a greedy choice', () => {
     // erin is DBA and SRE, dora is DBA only: greedy erin→dba leaves sre empty; the matching does not.
     const members = { ...MEMBERS, '@acme/dba': ['erin', 'dora'], '@acme/sre': ['erin'] };
-    const r = run([approval('erin', { at: '2026-11-23T15:10:00Z' }), approval('dora', { at: '2026-11-23T15:20:00Z' })], {
-      change: dbChange,
-      members,
-      policy: policy(BASE_POLICY + 'separation-of-duties: { distinct-requirements: true }\n'),
-    });
+    const r = run(
+      [approval('erin', { at: '2026-11-23T15:10:00Z' }), approval('dora', { at: '2026-11-23T15:20:00Z' })],
+      {
+        change: dbChange,
+        members,
+        policy: policy(BASE_POLICY + 'separation-of-duties: { distinct-requirements: true }\n'),
+      },
+    );
     expect(r.status).toBe('approved');
     expect(r.assignments).toEqual(
       expect.arrayContaining([
@@ -201,9 +236,15 @@ describe('role requirements', () => {
   });
 
   it('team membership from the approval itself counts; unknown membership fails closed with a note', () => {
-    const viaTeams = run([approval('dora'), approval('zoe', { teams: ['@acme/sre'] })], { change: dbChange, members: { '@acme/dba': ['dora'] } });
+    const viaTeams = run([approval('dora'), approval('zoe', { teams: ['@acme/sre'] })], {
+      change: dbChange,
+      members: { '@acme/dba': ['dora'] },
+    });
     expect(viaTeams.status).toBe('approved');
-    const unknown = run([approval('dora'), approval('zoe', { teams: null })], { change: dbChange, members: { '@acme/dba': ['dora'] } });
+    const unknown = run([approval('dora'), approval('zoe', { teams: null })], {
+      change: dbChange,
+      members: { '@acme/dba': ['dora'] },
+    });
     expect(unknown.status).toBe('pending');
     expect(unknown.notes.join(' ')).toContain('@acme/sre');
   });
@@ -228,7 +269,10 @@ describe('freezes and break-glass', () => {
 
   it('a frozen change is not approved by any number of approvals', () => {
     const early = change({ requested_at: '2026-11-23T14:00:00Z' });
-    const approvals = [approval('bob', { at: '2026-11-23T14:10:00Z' }), approval('dan', { at: '2026-11-23T14:11:00Z' })];
+    const approvals = [
+      approval('bob', { at: '2026-11-23T14:10:00Z' }),
+      approval('dan', { at: '2026-11-23T14:11:00Z' }),
+    ];
     const r = run(approvals, { change: early, policy: frozenPolicy, at: monday0931 });
     expect(r.status).toBe('frozen');
     expect(r.classification.freezes[0]?.id).toBe('market-hours');
@@ -236,7 +280,11 @@ describe('freezes and break-glass', () => {
 
   it('break-glass lifts the freeze, needs one non-participant approval and records the post-review', () => {
     const early = change({ requested_at: '2026-11-23T14:00:00Z', labels: ['Emergency'] });
-    const r = run([approval('bob', { at: '2026-11-23T14:10:00Z' })], { change: early, policy: frozenPolicy, at: monday0931 });
+    const r = run([approval('bob', { at: '2026-11-23T14:10:00Z' })], {
+      change: early,
+      policy: frozenPolicy,
+      at: monday0931,
+    });
     expect(r.status).toBe('approved');
     expect(r.break_glass?.post_review_due).toBe('2026-11-24T14:31:00.000Z');
     expect(r.classification.freezes).toHaveLength(1);

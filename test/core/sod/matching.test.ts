@@ -28,7 +28,12 @@ describe('maximumMatching', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 5 }).chain((people) =>
-          fc.tuple(fc.constant(people), fc.array(fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, people - 1) }), { maxLength: people }), { maxLength: 5 })),
+          fc.tuple(
+            fc.constant(people),
+            fc.array(fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, people - 1) }), { maxLength: people }), {
+              maxLength: 5,
+            }),
+          ),
         ),
         ([people, eligibleRaw]) => {
           const eligible = people === 0 ? eligibleRaw.map(() => []) : eligibleRaw;

@@ -38,14 +38,26 @@ function needsDiff(policy: Policy): boolean {
   return policy.rules.some((rule) => rule.when.content !== undefined);
 }
 
-async function gather(values: { [K in keyof typeof OPTIONS]?: unknown }, io: Io): Promise<{ source: PolicySource; change: Change }> {
+async function gather(
+  values: { [K in keyof typeof OPTIONS]?: unknown },
+  io: Io,
+): Promise<{ source: PolicySource; change: Change }> {
   const v = values as Record<string, string | undefined>;
-  const modes = [v['base'] !== undefined || v['head'] !== undefined, v['change'] !== undefined, v['files-from'] !== undefined].filter(Boolean).length;
-  if (modes !== 1) throw new ConfigurationError({ message: 'classify needs exactly one of --base/--head, --change FILE or --files-from FILE' });
+  const modes = [
+    v['base'] !== undefined || v['head'] !== undefined,
+    v['change'] !== undefined,
+    v['files-from'] !== undefined,
+  ].filter(Boolean).length;
+  if (modes !== 1)
+    throw new ConfigurationError({
+      message: 'classify needs exactly one of --base/--head, --change FILE or --files-from FILE',
+    });
   if (v['base'] !== undefined || v['head'] !== undefined) {
-    if (v['base'] === undefined || v['head'] === undefined) throw new ConfigurationError({ message: '--base and --head go together' });
+    if (v['base'] === undefined || v['head'] === undefined)
+      throw new ConfigurationError({ message: '--base and --head go together' });
     const root = await repositoryRoot(io.cwd);
-    if (root === null) throw new ConfigurationError({ message: `--base/--head: ${io.cwd} is not inside a git repository` });
+    if (root === null)
+      throw new ConfigurationError({ message: `--base/--head: ${io.cwd} is not inside a git repository` });
     const base = await resolveCommit(root, v['base'], '--base');
     const head = await resolveCommit(root, v['head'], '--head');
     const source = await policyAtBase(io.cwd, root, base, v['policy']);
@@ -58,7 +70,10 @@ async function gather(values: { [K in keyof typeof OPTIONS]?: unknown }, io: Io)
     return { source, change: parseChange(text, v['change']) };
   }
   const from = v['files-from'] as string;
-  const text = from === '-' ? await io.readStdin() : (await readInputFile('--files-from', resolvePath(io, from), from)).toString('utf8');
+  const text =
+    from === '-'
+      ? await io.readStdin()
+      : (await readInputFile('--files-from', resolvePath(io, from), from)).toString('utf8');
   return { source, change: changeFromPaths(text) };
 }
 
@@ -67,7 +82,9 @@ function resolvePath(io: Io, path: string): string {
 }
 
 export function trustedPathsFor(source: PolicySource): string[] {
-  return source.repositoryPath !== null ? [...DEFAULT_TRUSTED_PATHS, source.repositoryPath] : [...DEFAULT_TRUSTED_PATHS];
+  return source.repositoryPath !== null
+    ? [...DEFAULT_TRUSTED_PATHS, source.repositoryPath]
+    : [...DEFAULT_TRUSTED_PATHS];
 }
 
 export async function classifyCommand(args: string[], io: Io): Promise<number> {
@@ -77,7 +94,11 @@ export async function classifyCommand(args: string[], io: Io): Promise<number> {
   const { source, change } = await gather(values, io);
   if (values.branch !== undefined) change.branch = values.branch;
   if (values.label !== undefined) change.labels = [...change.labels, ...values.label];
-  const result = classify(source.policy, change, { environment: values.environment, at, trustedPaths: trustedPathsFor(source) });
+  const result = classify(source.policy, change, {
+    environment: values.environment,
+    at,
+    trustedPaths: trustedPathsFor(source),
+  });
   if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   else if (format === 'markdown') io.stdout(classificationMarkdown(result));
   else io.stdout(classificationText(result, { colour: colourFor(io) }));

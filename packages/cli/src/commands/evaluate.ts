@@ -1,6 +1,14 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigurationError, decide, decisionMarkdown, decisionText, parseApprovals, parseChange, parseMembers } from '@countersign/core';
+import {
+  ConfigurationError,
+  decide,
+  decisionMarkdown,
+  decisionText,
+  parseApprovals,
+  parseChange,
+  parseMembers,
+} from '@countersign/core';
 import { readInputFile, type Io } from '../io.js';
 import { colourFor, formatOf, instantOf } from '../options.js';
 import { policyFromFile } from '../policy-source.js';
@@ -37,14 +45,32 @@ export async function evaluateCommand(args: string[], io: Io): Promise<number> {
   const changeFile = values.change as string;
   const change = parseChange(await text(io, '--change', changeFile), changeFile);
   // Without these the decision could not tell a replayed or stale approval from a fresh one.
-  if (!change.head) throw new ConfigurationError({ file: changeFile, message: 'head is required to evaluate approvals: an approval is bound to the head commit it approves' });
+  if (!change.head)
+    throw new ConfigurationError({
+      file: changeFile,
+      message: 'head is required to evaluate approvals: an approval is bound to the head commit it approves',
+    });
   if (!change.requested_at) {
-    throw new ConfigurationError({ file: changeFile, message: 'requested_at is required to evaluate approvals: approvals given before the request must be told apart' });
+    throw new ConfigurationError({
+      file: changeFile,
+      message: 'requested_at is required to evaluate approvals: approvals given before the request must be told apart',
+    });
   }
   const approvalsFile = values.approvals as string;
   const approvals = parseApprovals(await text(io, '--approvals', approvalsFile), approvalsFile);
-  const members = values.members !== undefined ? parseMembers(await text(io, '--members', values.members), values.members) : undefined;
-  const decision = decide({ policy: source.policy, change, approvals, members, at, environment: values.environment, trustedPaths: trustedPathsFor(source) });
+  const members =
+    values.members !== undefined
+      ? parseMembers(await text(io, '--members', values.members), values.members)
+      : undefined;
+  const decision = decide({
+    policy: source.policy,
+    change,
+    approvals,
+    members,
+    at,
+    environment: values.environment,
+    trustedPaths: trustedPathsFor(source),
+  });
   if (format === 'json') io.stdout(`${JSON.stringify(decision, null, 2)}\n`);
   else if (format === 'markdown') io.stdout(decisionMarkdown(decision));
   else io.stdout(decisionText(decision, { colour: colourFor(io) }));

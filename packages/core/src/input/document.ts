@@ -35,7 +35,9 @@ function locator(doc: Document, counter: LineCounter) {
     for (const segment of path) {
       keyNode = undefined;
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = node.items.find(
+          (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+        );
         if (pair === undefined) break;
         keyNode = pair.key;
         node = pair.value;
@@ -76,7 +78,11 @@ export function parseJson(text: string, file: string): Located {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError({ file, ...jsonErrorPosition(text, error), message: `is not valid JSON: ${jsonMessage(error)}` });
+    throw new ConfigurationError({
+      file,
+      ...jsonErrorPosition(text, error),
+      message: `is not valid JSON: ${jsonMessage(error)}`,
+    });
   }
   let lazy: ReturnType<typeof locator> | undefined;
   return {
@@ -109,7 +115,8 @@ function jsonMessage(error: unknown): string {
 function jsonErrorPosition(text: string, error: unknown): { line?: number; column?: number } {
   const message = error instanceof Error ? error.message : '';
   const lineCol = /\(line (\d+) column (\d+)\)/.exec(message);
-  if (lineCol?.[1] !== undefined && lineCol[2] !== undefined) return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
+  if (lineCol?.[1] !== undefined && lineCol[2] !== undefined)
+    return { line: Number(lineCol[1]), column: Number(lineCol[2]) };
   const at = /at position (\d+)/.exec(message);
   if (at?.[1] === undefined) {
     // Some messages carry no position: the YAML parser (JSON is YAML) finds where it breaks.

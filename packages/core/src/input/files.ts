@@ -25,7 +25,12 @@ export function parseChange(text: string, file: string): Change {
     ...raw,
     labels: raw.labels ?? [],
     files: raw.files.map((f) => ({ ...f, additions: f.additions ?? 0, deletions: f.deletions ?? 0 })),
-    commits: (raw.commits ?? []).map((c) => ({ ...c, message: c.message ?? '', author: c.author ?? {}, committer: c.committer ?? {} })),
+    commits: (raw.commits ?? []).map((c) => ({
+      ...c,
+      message: c.message ?? '',
+      author: c.author ?? {},
+      committer: c.committer ?? {},
+    })),
     pull_requests: (raw.pull_requests ?? []).map((pr) => ({ ...pr, labels: pr.labels ?? [] })),
   };
 }

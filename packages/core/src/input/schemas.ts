@@ -39,7 +39,12 @@ export const changeSchema = {
       items: {
         type: 'object',
         required: ['sha'],
-        properties: { sha: { type: 'string', minLength: 1 }, message: { type: 'string' }, author: person, committer: person },
+        properties: {
+          sha: { type: 'string', minLength: 1 },
+          message: { type: 'string' },
+          author: person,
+          committer: person,
+        },
       },
     },
     pull_requests: {

@@ -9,7 +9,10 @@ const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTy
 // Timestamps in input files must carry their offset: a time without one means different instants
 // on different runners, and approvals are ordered by time.
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-ajv.addFormat('date-time', { type: 'string', validate: (text: string) => RFC3339.test(text) && !Number.isNaN(Date.parse(text)) });
+ajv.addFormat('date-time', {
+  type: 'string',
+  validate: (text: string) => RFC3339.test(text) && !Number.isNaN(Date.parse(text)),
+});
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -95,15 +98,24 @@ function describe(error: ErrorObject, located: Located): Problem | undefined {
       return { ...at(path), message: `${where} must be one of ${allowed} (got ${typeName(data)})` };
     }
     case 'const':
-      return { ...at(path), message: `${where} must be ${JSON.stringify(params['allowedValue'])} (got ${typeName(data)})` };
+      return {
+        ...at(path),
+        message: `${where} must be ${JSON.stringify(params['allowedValue'])} (got ${typeName(data)})`,
+      };
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       const known = Object.keys((error.parentSchema?.['properties'] as object | undefined) ?? {});
       const expected = known.length > 0 ? ` (expected one of: ${known.join(', ')})` : '';
-      return { ...at([...path, key], true), message: `${where === '(top level)' ? 'the top level' : where} has an unknown key '${key}'${expected}` };
+      return {
+        ...at([...path, key], true),
+        message: `${where === '(top level)' ? 'the top level' : where} has an unknown key '${key}'${expected}`,
+      };
     }
     case 'required':
-      return { ...at(path, true), message: `${where === '(top level)' ? 'the top level' : where} is missing the required key '${String(params['missingProperty'])}'` };
+      return {
+        ...at(path, true),
+        message: `${where === '(top level)' ? 'the top level' : where} is missing the required key '${String(params['missingProperty'])}'`,
+      };
     case 'type': {
       const expected = String(params['type'])
         .split(',')
@@ -120,9 +132,15 @@ function describe(error: ErrorObject, located: Located): Problem | undefined {
     case 'minProperties':
       return { ...at(path), message: `${where} must have at least ${String(params['limit'])} key(s)` };
     case 'uniqueItems':
-      return { ...at(path), message: `${where} lists the same value twice (items ${String(params['j'])} and ${String(params['i'])})` };
+      return {
+        ...at(path),
+        message: `${where} lists the same value twice (items ${String(params['j'])} and ${String(params['i'])})`,
+      };
     case 'format':
-      return { ...at(path), message: `${where} must be an RFC 3339 time with an offset, such as 2026-11-23T15:00:00Z (got ${typeName(data)})` };
+      return {
+        ...at(path),
+        message: `${where} must be an RFC 3339 time with an offset, such as 2026-11-23T15:00:00Z (got ${typeName(data)})`,
+      };
     case 'propertyNames':
       // Reported through the nested `pattern` error, which names the offending key.
       return undefined;
@@ -134,7 +152,8 @@ function describe(error: ErrorObject, located: Located): Problem | undefined {
           message: `${where} has the key '${key}', which is not a valid name (letters, digits, '.', '_' and '-', starting with a letter or digit)`,
         };
       }
-      const description = (error.parentSchema?.['description'] as string | undefined) ?? `a value matching ${String(params['pattern'])}`;
+      const description =
+        (error.parentSchema?.['description'] as string | undefined) ?? `a value matching ${String(params['pattern'])}`;
       return { ...at(path), message: `${where} is ${typeName(data)}, which is not ${lowerFirst(description)}` };
     }
     default:

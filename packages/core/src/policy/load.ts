@@ -81,7 +81,12 @@ function load(source: string | Uint8Array, file: string): Policy {
   const text = bytes.toString('utf8');
   const located = parseYaml(text, file);
   if (located.value === null || located.value === undefined) {
-    throw new ConfigurationError({ file, line: 1, column: 1, message: 'is empty: a policy needs at least `version: 1` and `levels`' });
+    throw new ConfigurationError({
+      file,
+      line: 1,
+      column: 1,
+      message: 'is empty: a policy needs at least `version: 1` and `levels`',
+    });
   }
   const problems = schemaProblems(policySchema, located);
   if (problems.length > 0) throw new ConfigurationError(problems);
@@ -100,7 +105,10 @@ function requirements(list: RawRequirement[] | undefined): RoleRequirement[] {
 
 function build(raw: RawPolicy, file: string, sha256: string): Policy {
   const levels = Object.fromEntries(
-    RISK_LEVELS.map((risk): [Risk, Level] => [risk, { approvals: raw.levels[risk].approvals, require: requirements(raw.levels[risk].require) }]),
+    RISK_LEVELS.map((risk): [Risk, Level] => [
+      risk,
+      { approvals: raw.levels[risk].approvals, require: requirements(raw.levels[risk].require) },
+    ]),
   ) as Record<Risk, Level>;
   const sod = raw['separation-of-duties'] ?? {};
   return {
@@ -181,7 +189,8 @@ function checkMeaning(raw: RawPolicy, located: Located): Problem[] {
   const ruleIds = new Map<string, number>();
   (raw.rules ?? []).forEach((rule, i) => {
     const earlier = ruleIds.get(rule.id);
-    if (earlier !== undefined) at(['rules', i, 'id'], `'${rule.id}' is already the id of rules[${earlier}]; rule ids must be unique`);
+    if (earlier !== undefined)
+      at(['rules', i, 'id'], `'${rule.id}' is already the id of rules[${earlier}]; rule ids must be unique`);
     else ruleIds.set(rule.id, i);
     checkRequirements(rule.require, ['rules', i, 'require']);
     for (const key of ['paths', 'all-paths', 'branches'] as const) {
@@ -205,14 +214,18 @@ function checkMeaning(raw: RawPolicy, located: Located): Problem[] {
   const freezeIds = new Map<string, number>();
   (raw.freezes ?? []).forEach((freeze, i) => {
     const earlier = freezeIds.get(freeze.id);
-    if (earlier !== undefined) at(['freezes', i, 'id'], `'${freeze.id}' is already the id of freezes[${earlier}]; freeze ids must be unique`);
+    if (earlier !== undefined)
+      at(['freezes', i, 'id'], `'${freeze.id}' is already the id of freezes[${earlier}]; freeze ids must be unique`);
     else freezeIds.set(freeze.id, i);
     for (const key of ['start', 'end'] as const) {
       const problem = checkCron(freeze[key]);
       if (problem !== null) at(['freezes', i, key], `'${freeze[key]}' ${problem}`);
     }
     if (!isValidTimeZone(freeze.timezone)) {
-      at(['freezes', i, 'timezone'], `'${freeze.timezone}' is not an IANA time zone (e.g. America/New_York, Europe/London, UTC)`);
+      at(
+        ['freezes', i, 'timezone'],
+        `'${freeze.timezone}' is not an IANA time zone (e.g. America/New_York, Europe/London, UTC)`,
+      );
     }
   });
 

@@ -68,8 +68,7 @@ export const policySchema = {
     },
     environments: {
       type: 'object',
-      description:
-        'Deployment environments, in promotion order (e.g. staging before production), with their settings.',
+      description: 'Deployment environments, in promotion order (e.g. staging before production), with their settings.',
       propertyNames: { pattern: NAME_PATTERN },
       additionalProperties: { $ref: '#/$defs/environment' },
     },

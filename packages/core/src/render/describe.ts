@@ -21,9 +21,7 @@ export function moreFiles(reason: Reason): number {
 
 export function freezeSentence(classification: Classification): string | null {
   if (classification.freezes.length === 0) return null;
-  const list = classification.freezes
-    .map((f) => `${f.id}${f.until !== null ? ` (until ${f.until})` : ''}`)
-    .join(', ');
+  const list = classification.freezes.map((f) => `${f.id}${f.until !== null ? ` (until ${f.until})` : ''}`).join(', ');
   return classification.break_glass !== null
     ? `Freeze in force, lifted by break-glass: ${list}`
     : `Frozen: ${list} blocks ${classification.risk} changes now`;

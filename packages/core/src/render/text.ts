@@ -52,12 +52,17 @@ function classificationLines(c: Classification, colour: boolean): string[] {
     }
   }
   lines.push(`Required: ${requiredSentence(c.required)}`);
-  for (const role of c.required.roles) lines.push(`  ${role.role}: ${role.members.map(safe).join(', ') || '(no members)'}`);
+  for (const role of c.required.roles)
+    lines.push(`  ${role.role}: ${role.members.map(safe).join(', ') || '(no members)'}`);
   const freeze = freezeSentence(c);
   if (freeze !== null) lines.push(paint(colour, c.frozen ? ['red', 'bold'] : ['yellow'], freeze));
   if (c.break_glass !== null) {
     lines.push(
-      paint(colour, ['yellow', 'bold'], `Break-glass (label ${safe(c.break_glass.label)}): ${c.break_glass.approvals} non-participant approval(s); a post-review is due within ${c.break_glass.post_review_within}`),
+      paint(
+        colour,
+        ['yellow', 'bold'],
+        `Break-glass (label ${safe(c.break_glass.label)}): ${c.break_glass.approvals} non-participant approval(s); a post-review is due within ${c.break_glass.post_review_within}`,
+      ),
     );
   }
   lines.push(paint(colour, ['dim'], `Policy: ${safe(c.policy.file)} (sha256 ${c.policy.sha256.slice(0, 16)}…)`));
@@ -88,13 +93,18 @@ export function decisionText(d: Decision, options: TextOptions): string {
   lines.push(`Counted (${d.counted.length}):`);
   for (const c of d.counted) {
     const roles = c.roles.length > 0 ? ` [${c.roles.join(', ')}]` : '';
-    lines.push(`  + ${safe(c.login ?? c.email ?? '?')}${roles} at ${c.at ?? '?'}${c.source !== null ? ` via ${safe(c.source)}` : ''}`);
+    lines.push(
+      `  + ${safe(c.login ?? c.email ?? '?')}${roles} at ${c.at ?? '?'}${c.source !== null ? ` via ${safe(c.source)}` : ''}`,
+    );
   }
-  if (d.rejected_by.length > 0) lines.push(paint(colour, ['red'], `Rejected by: ${d.rejected_by.map(safe).join(', ')}`));
+  if (d.rejected_by.length > 0)
+    lines.push(paint(colour, ['red'], `Rejected by: ${d.rejected_by.map(safe).join(', ')}`));
   if (d.discounted.length > 0) {
     lines.push(`Discounted (${d.discounted.length}):`);
     for (const x of d.discounted) {
-      lines.push(`  - ${safe(x.login ?? x.email ?? '(no account)')} ${x.decision}: ${paint(colour, ['yellow'], x.reason)} (${safe(x.detail)})`);
+      lines.push(
+        `  - ${safe(x.login ?? x.email ?? '(no account)')} ${x.decision}: ${paint(colour, ['yellow'], x.reason)} (${safe(x.detail)})`,
+      );
     }
   }
   if (d.break_glass !== null) lines.push(`Post-review due by ${d.break_glass.post_review_due}`);

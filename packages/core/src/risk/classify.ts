@@ -162,7 +162,10 @@ function mayAddLines(file: ChangedFile): boolean {
   return !(file.status === 'renamed' && file.additions === 0 && file.deletions === 0);
 }
 
-function contentVerdict(pattern: RegExp, files: Iterable<ChangedFile>): { verdict: Verdict; files: string[]; count: number } {
+function contentVerdict(
+  pattern: RegExp,
+  files: Iterable<ChangedFile>,
+): { verdict: Verdict; files: string[]; count: number } {
   let unknown = false;
   const matched: string[] = [];
   let count = 0;
@@ -273,7 +276,8 @@ function evaluateRule(
   if (!verdicts.includes('unknown')) return { matched: true, files, count, assumed: null };
   // Fail closed: a rule that could only make the decision stricter is assumed to match; one that
   // could lower the risk is not.
-  const strict = rule.require.length > 0 || (rule.risk !== undefined && riskRank(rule.risk) >= riskRank(policy.defaultRisk));
+  const strict =
+    rule.require.length > 0 || (rule.risk !== undefined && riskRank(rule.risk) >= riskRank(policy.defaultRisk));
   return strict
     ? { matched: true, files, count, assumed: `assumed to match: ${unknownBecause.join('; ')}` }
     : { matched: false, files: [], count: 0, assumed: null };
@@ -281,7 +285,8 @@ function evaluateRule(
 
 function mergeRequirements(policy: Policy, lists: readonly RoleRequirement[][]): RequiredRole[] {
   const byRole = new Map<string, number>();
-  for (const list of lists) for (const req of list) byRole.set(req.role, Math.max(byRole.get(req.role) ?? 0, req.count));
+  for (const list of lists)
+    for (const req of list) byRole.set(req.role, Math.max(byRole.get(req.role) ?? 0, req.count));
   return [...byRole].map(([role, count]) => ({ role, count, members: policy.roles[role] ?? [] }));
 }
 
@@ -317,18 +322,40 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
 
   if (risk === null) {
     risk = policy.defaultRisk;
-    reasons.push(fixedReason('default', 'default-risk', `No rule gives this change a risk; the policy's default-risk applies.`, risk));
+    reasons.push(
+      fixedReason(
+        'default',
+        'default-risk',
+        `No rule gives this change a risk; the policy's default-risk applies.`,
+        risk,
+      ),
+    );
   }
-  const settings = environment === null ? undefined : policy.environments.find((e) => e.name.toLowerCase() === environment.toLowerCase());
+  const settings =
+    environment === null
+      ? undefined
+      : policy.environments.find((e) => e.name.toLowerCase() === environment.toLowerCase());
   if (settings?.minimumRisk !== undefined) {
-    reasons.push(fixedReason('environment', 'environment', `Deploying to ${settings.name} is at least ${settings.minimumRisk} risk.`, settings.minimumRisk));
+    reasons.push(
+      fixedReason(
+        'environment',
+        'environment',
+        `Deploying to ${settings.name} is at least ${settings.minimumRisk} risk.`,
+        settings.minimumRisk,
+      ),
+    );
     risk = maxRisk(risk, settings.minimumRisk);
   }
   const trusted = options.trustedPaths ?? DEFAULT_TRUSTED_PATHS;
   const touched = change.files.filter((f) => touchesTrusted(f, trusted));
   if (touched.length > 0) {
     reasons.push({
-      ...fixedReason('trusted-input', 'trusted-input', 'The change edits the policy or the allowed signers that judge it; it is judged by the version on its base and is at least high risk.', 'high'),
+      ...fixedReason(
+        'trusted-input',
+        'trusted-input',
+        'The change edits the policy or the allowed signers that judge it; it is judged by the version on its base and is at least high risk.',
+        'high',
+      ),
       files: touched.slice(0, MAX_LISTED_FILES).map((f) => f.path),
       matched_files: touched.length,
     });
@@ -336,7 +363,10 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
   }
 
   const level = policy.levels[risk];
-  const policyRequired: Required = { approvals: level.approvals, roles: mergeRequirements(policy, [level.require, ...matchedRequirements]) };
+  const policyRequired: Required = {
+    approvals: level.approvals,
+    roles: mergeRequirements(policy, [level.require, ...matchedRequirements]),
+  };
   const breakGlass = breakGlassOf(policy, change);
   const required: Required = breakGlass ? { approvals: breakGlass.approvals, roles: [] } : policyRequired;
 
@@ -365,7 +395,13 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
     freezes,
     break_glass: breakGlass,
     policy: { file: policy.file, sha256: policy.sha256 },
-    change: { base: change.base ?? null, head: change.head ?? null, files: change.files.length, lines, commits: change.commits.length },
+    change: {
+      base: change.base ?? null,
+      head: change.head ?? null,
+      files: change.files.length,
+      lines,
+      commits: change.commits.length,
+    },
   };
 }
 

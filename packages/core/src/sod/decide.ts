@@ -1,10 +1,31 @@
 // SPEC section 2, "An approval counts" and "Status": the one place a deployment is decided.
-import { EXCLUSIONS, permissionRank, type Approval, type Change, type DiscountReason, type Members, type Status } from '../model.js';
+import {
+  EXCLUSIONS,
+  permissionRank,
+  type Approval,
+  type Change,
+  type DiscountReason,
+  type Members,
+  type Status,
+} from '../model.js';
 import type { Policy } from '../policy/types.js';
-import { classify, DEFAULT_TRUSTED_PATHS, type Classification, type ClassifyOptions, type RequiredRole } from '../risk/classify.js';
+import {
+  classify,
+  DEFAULT_TRUSTED_PATHS,
+  type Classification,
+  type ClassifyOptions,
+  type RequiredRole,
+} from '../risk/classify.js';
 import { approverKey, displayName, identityKeys } from './identity.js';
 import { maximumMatching } from './matching.js';
-import { distinctParticipants, exclusionKind, ParticipantIndex, participantsOf, type Participant, type ParticipantKind } from './participants.js';
+import {
+  distinctParticipants,
+  exclusionKind,
+  ParticipantIndex,
+  participantsOf,
+  type Participant,
+  type ParticipantKind,
+} from './participants.js';
 import { membershipOracle } from './roles.js';
 
 export interface ApprovalRecord {
@@ -113,7 +134,10 @@ interface Screened {
 }
 
 /** The first discount reason that applies, in SPEC order, except `superseded` (needs all approvals). */
-function screen(a: Approval, ctx: { policy: Policy; change: Change; participants: ParticipantIndex; requestedAt: number | null }): Screened {
+function screen(
+  a: Approval,
+  ctx: { policy: Policy; change: Change; participants: ParticipantIndex; requestedAt: number | null },
+): Screened {
   const key = approverKey(a);
   const out = (reason: DiscountReason | null, detail = ''): Screened => ({ approval: a, key, reason, detail });
   if (key === null) return out('unverified', 'the approval names no account');
@@ -123,18 +147,24 @@ function screen(a: Approval, ctx: { policy: Policy; change: Change; participants
   if (isBot(a) && !ctx.policy.separationOfDuties.allowBots) return out('bot', 'bot accounts may not approve');
   const min = ctx.policy.separationOfDuties.minPermission;
   if (!a.permission) return out('permission', `permission unknown; ${min} is required`);
-  if (permissionRank(a.permission) < permissionRank(min)) return out('permission', `has ${a.permission}; ${min} is required`);
+  if (permissionRank(a.permission) < permissionRank(min))
+    return out('permission', `has ${a.permission}; ${min} is required`);
   const at = time(a.at);
   if (at === null) return out('before-request', 'it has no time, so it cannot be shown to follow the request');
   if (ctx.requestedAt !== null && at < ctx.requestedAt) {
-    return out('before-request', `given ${new Date(at).toISOString()}, before the request at ${new Date(ctx.requestedAt).toISOString()}`);
+    return out(
+      'before-request',
+      `given ${new Date(at).toISOString()}, before the request at ${new Date(ctx.requestedAt).toISOString()}`,
+    );
   }
   const head = ctx.change.head?.trim().toLowerCase();
   const sha = a.sha?.trim().toLowerCase();
   if (!sha) return out('stale', 'it names no commit, so it cannot be bound to the head');
-  if (!head || sha !== head) return out('stale', `it is for ${sha.slice(0, 12)}, the head is ${head ? head.slice(0, 12) : 'unknown'}`);
+  if (!head || sha !== head)
+    return out('stale', `it is for ${sha.slice(0, 12)}, the head is ${head ? head.slice(0, 12) : 'unknown'}`);
   const edited = time(a.edited_at);
-  if (edited !== null && edited > at) return out('edited', `edited at ${new Date(edited).toISOString()}, after it was given`);
+  if (edited !== null && edited > at)
+    return out('edited', `edited at ${new Date(edited).toISOString()}, after it was given`);
   return out(null);
 }
 
@@ -194,7 +224,8 @@ function later(a: Approval, b: Approval): boolean {
 export function decide(input: DecideInput): Decision {
   const { policy, change, at } = input;
   const classification =
-    input.classification ?? classify(policy, change, { environment: input.environment, at, trustedPaths: input.trustedPaths });
+    input.classification ??
+    classify(policy, change, { environment: input.environment, at, trustedPaths: input.trustedPaths });
   const breakGlass = classification.break_glass;
   const allParticipants = participantsOf(change);
   // Break-glass asks for "non-participant" approvals: every kind of participant is excluded then,
@@ -226,24 +257,35 @@ export function decide(input: DecideInput): Decision {
   }
   const rolesOf = approverKeys.map((k) => {
     const approval = (approverOf.get(k) as Screened).approval;
-    return required.roles.filter((req) => {
-      const { member, unknownTeams } = oracle.isMember(approval, req.role);
-      for (const team of unknownTeams) notes.add(`Membership of ${team} (role ${req.role}) is unknown: no members list was given; it counts as not a member.`);
-      return member;
-    }).map((r) => r.role);
+    return required.roles
+      .filter((req) => {
+        const { member, unknownTeams } = oracle.isMember(approval, req.role);
+        for (const team of unknownTeams)
+          notes.add(
+            `Membership of ${team} (role ${req.role}) is unknown: no members list was given; it counts as not a member.`,
+          );
+        return member;
+      })
+      .map((r) => r.role);
   });
 
   const missingRoles: MissingRole[] = [];
   const assignments: Decision['assignments'] = [];
   if (policy.separationOfDuties.distinctRequirements) {
     const slots = required.roles.flatMap((req) => Array.from({ length: req.count }, () => req.role));
-    const eligible = slots.map((role) => approverKeys.flatMap((_, p) => ((rolesOf[p] ?? []).includes(role) ? [p] : [])));
+    const eligible = slots.map((role) =>
+      approverKeys.flatMap((_, p) => ((rolesOf[p] ?? []).includes(role) ? [p] : [])),
+    );
     const assigned = maximumMatching(eligible, approverKeys.length);
     const unfilled = new Map<string, number>();
     slots.forEach((role, slot) => {
       const person = assigned[slot] ?? -1;
       if (person < 0) unfilled.set(role, (unfilled.get(role) ?? 0) + 1);
-      else assignments.push({ role, approver: displayName((approverOf.get(approverKeys[person] as string) as Screened).approval) });
+      else
+        assignments.push({
+          role,
+          approver: displayName((approverOf.get(approverKeys[person] as string) as Screened).approval),
+        });
     });
     for (const [role, count] of unfilled) missingRoles.push({ role, count });
   } else {
@@ -282,10 +324,18 @@ export function decide(input: DecideInput): Decision {
     participants: distinct.map((k) => k.participant),
     assignments,
     break_glass: breakGlass
-      ? { ...breakGlass, post_review_due: new Date(at.getTime() + (policy.breakGlass?.postReviewWithinMs ?? 0)).toISOString() }
+      ? {
+          ...breakGlass,
+          post_review_due: new Date(at.getTime() + (policy.breakGlass?.postReviewWithinMs ?? 0)).toISOString(),
+        }
       : null,
     notes: [...notes],
     classification,
-    inputs: { change, approvals: input.approvals, members: input.members ?? null, trusted_paths: input.trustedPaths ?? DEFAULT_TRUSTED_PATHS },
+    inputs: {
+      change,
+      approvals: input.approvals,
+      members: input.members ?? null,
+      trusted_paths: input.trustedPaths ?? DEFAULT_TRUSTED_PATHS,
+    },
   };
 }

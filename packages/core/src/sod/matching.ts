@@ -18,7 +18,12 @@ export function maximumMatching(eligible: readonly (readonly number[])[], people
   return personOf;
 }
 
-function augment(slot: number, eligible: readonly (readonly number[])[], visited: Uint8Array, slotOf: number[]): boolean {
+function augment(
+  slot: number,
+  eligible: readonly (readonly number[])[],
+  visited: Uint8Array,
+  slotOf: number[],
+): boolean {
   for (const person of eligible[slot] ?? []) {
     if (visited[person] === 1) continue;
     visited[person] = 1;
