@@ -33,6 +33,13 @@ interface Scenario {
     break_glass_due?: string;
     stderr?: string;
   };
+  /** Then attest the decision and verify the artefact, as a deploy job would. */
+  attest?: {
+    /** Policy for `verify --policy` (a fixture name or YAML), e.g. a stricter one than today's. */
+    verify_policy?: string;
+    verify_args?: string[];
+    expect: { exit: number; failed?: string };
+  };
 }
 
 const files = (await readdir(new URL('scenarios/', FIXTURES))).filter((f) => f.endsWith('.yml')).sort();
@@ -40,6 +47,8 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'countersign-scenarios-'));
+  const keys = await runCli(['keygen', '--out', join(dir, 'signing')]);
+  expect(keys.code).toBe(0);
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,6 +57,34 @@ afterAll(async () => {
 async function policyText(policy: string): Promise<string> {
   if (policy.includes('\n')) return policy;
   return readFile(new URL(`policies/${policy}.yml`, FIXTURES), 'utf8');
+}
+
+async function attestThenVerify(scenario: Scenario, base: string, decision: string): Promise<void> {
+  const plan = scenario.attest as NonNullable<Scenario['attest']>;
+  await writeFile(`${base}.decision.json`, decision);
+  await writeFile(`${base}.artefact`, `artefact of ${base}`);
+  const attested = await runCli([
+    'attest',
+    '--subject-path',
+    `${base}.artefact`,
+    '--decision',
+    `${base}.decision.json`,
+    '--key',
+    join(dir, 'signing.key'),
+    '--out',
+    `${base}.intoto.jsonl`,
+  ]);
+  expect(attested.code, attested.stderr).toBe(0);
+  const args = ['verify', '--subject-path', `${base}.artefact`, '--attestation', `${base}.intoto.jsonl`, '--public-key', join(dir, 'signing.pub'), '--format', 'json'];
+  if (plan.verify_policy !== undefined) {
+    await writeFile(`${base}.verify-policy.yml`, await policyText(plan.verify_policy));
+    args.push('--policy', `${base}.verify-policy.yml`);
+  }
+  const verified = await runCli([...args, ...(plan.verify_args ?? [])]);
+  expect({ exit: verified.code, stderr: verified.stderr }).toMatchObject({ exit: plan.expect.exit });
+  const out = JSON.parse(verified.stdout) as { verified: boolean; failed: { name: string } | null };
+  expect(out.verified).toBe(plan.expect.exit === 0);
+  if (plan.expect.failed !== undefined) expect(out.failed?.name).toBe(plan.expect.failed);
 }
 
 describe('scenario table through the real CLI', () => {
@@ -113,5 +150,6 @@ describe('scenario table through the real CLI', () => {
       expect(reasons.filter((r) => r.kind === 'rule').map((r) => r.rule)).toEqual(want.rules);
     }
     if (want.break_glass_due !== undefined) expect(out.break_glass?.post_review_due).toBe(want.break_glass_due);
+    if (scenario.attest !== undefined) await attestThenVerify(scenario, base, result.stdout);
   });
 });
