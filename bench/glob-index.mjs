@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { Minimatch } from 'minimatch';
 import { PathIndex, compileGlob, expandGlob } from '../packages/core/dist/glob/index.js';
+import { prng as seeded } from './fixtures.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -18,17 +19,6 @@ const { values } = parseArgs({
 const PATH_COUNT = Number(values.paths);
 const PATTERN_COUNT = Number(values.patterns);
 const ROUNDS = Number(values.rounds);
-
-/** mulberry32: small, fast, and good enough to make varied but repeatable fixtures. */
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SERVICES = ['payments', 'ledger', 'billing', 'search', 'identity', 'notifications', 'risk', 'reports'];
 const TOPS = ['services', 'packages', 'apps', 'src', 'infra', 'docs', 'db', 'tools', '.github', 'config'];

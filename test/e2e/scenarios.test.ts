@@ -75,7 +75,17 @@ async function attestThenVerify(scenario: Scenario, base: string, decision: stri
     `${base}.intoto.jsonl`,
   ]);
   expect(attested.code, attested.stderr).toBe(0);
-  const args = ['verify', '--subject-path', `${base}.artefact`, '--attestation', `${base}.intoto.jsonl`, '--public-key', join(dir, 'signing.pub'), '--format', 'json'];
+  const args = [
+    'verify',
+    '--subject-path',
+    `${base}.artefact`,
+    '--attestation',
+    `${base}.intoto.jsonl`,
+    '--public-key',
+    join(dir, 'signing.pub'),
+    '--format',
+    'json',
+  ];
   if (plan.verify_policy !== undefined) {
     await writeFile(`${base}.verify-policy.yml`, await policyText(plan.verify_policy));
     args.push('--policy', `${base}.verify-policy.yml`);
