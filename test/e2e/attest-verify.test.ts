@@ -182,20 +182,22 @@ describe('attest and verify', () => {
       line = (await readFile(join(dir, 'good.jsonl'), 'utf8')).trim();
     });
 
-    async function verifyText(content: string, extra: string[] = []) {
-      await writeFile(join(dir, 'tampered.jsonl'), content);
-      return cli([
+    const verifyWith = (opts: { subject?: string; key?: string }, extra: string[] = []) =>
+      cli([
         'verify',
         '--subject-path',
-        'app.tgz',
+        opts.subject ?? 'app.tgz',
         '--attestation',
         'tampered.jsonl',
         '--public-key',
-        'ed.pub',
+        opts.key ?? 'ed.pub',
         '--format',
         'json',
         ...extra,
       ]);
+    async function verifyText(content: string, extra: string[] = []) {
+      await writeFile(join(dir, 'tampered.jsonl'), content);
+      return verifyWith({}, extra);
     }
     const failedCheck = (stdout: string) => (JSON.parse(stdout) as { failed: { name: string; detail: string } }).failed;
 
@@ -240,17 +242,7 @@ describe('attest and verify', () => {
     it('a key that is not the given public key', async () => {
       const result = await verifyText(line, []);
       expect(result.code).toBe(0);
-      const stranger = await cli([
-        'verify',
-        '--subject-path',
-        'app.tgz',
-        '--attestation',
-        'tampered.jsonl',
-        '--public-key',
-        'stranger.pub',
-        '--format',
-        'json',
-      ]);
+      const stranger = await verifyWith({ key: 'stranger.pub' });
       expect(stranger.code).toBe(1);
       expect(failedCheck(stranger.stdout).name).toBe('signature');
       // A keyring holding the right key among others verifies.
@@ -258,31 +250,13 @@ describe('attest and verify', () => {
         join(dir, 'ring.pem'),
         (await readFile(join(dir, 'stranger.pub'), 'utf8')) + (await readFile(join(dir, 'ed.pub'), 'utf8')),
       );
-      const ring = await cli([
-        'verify',
-        '--subject-path',
-        'app.tgz',
-        '--attestation',
-        'tampered.jsonl',
-        '--public-key',
-        'ring.pem',
-      ]);
+      const ring = await verifyWith({ key: 'ring.pem' });
       expect(ring.code).toBe(0);
     });
 
     it('another artefact', async () => {
       await writeFile(join(dir, 'tampered.jsonl'), line);
-      const result = await cli([
-        'verify',
-        '--subject-path',
-        'other.tgz',
-        '--attestation',
-        'tampered.jsonl',
-        '--public-key',
-        'ed.pub',
-        '--format',
-        'json',
-      ]);
+      const result = await verifyWith({ subject: 'other.tgz' });
       expect(result.code).toBe(1);
       expect(failedCheck(result.stdout).name).toBe('subject');
     });
