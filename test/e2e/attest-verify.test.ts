@@ -1,5 +1,6 @@
 // keygen → evaluate → attest → verify through the real binary, and every way evidence can be
 // tampered with or misused: each must fail verify with exit 1 and name the check that failed.
+import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +106,26 @@ describe('keygen', () => {
   });
 });
 
+/** Checks an envelope's first signature with the openssl CLI over the DSSE PAE bytes. */
+async function opensslAccepts(jsonl: string, publicKey: string, ed25519: boolean): Promise<boolean> {
+  const envelope = JSON.parse(jsonl.split('\n')[0] as string) as {
+    payloadType: string;
+    payload: string;
+    signatures: Array<{ sig: string }>;
+  };
+  const body = Buffer.from(envelope.payload, 'base64');
+  const type = Buffer.from(envelope.payloadType);
+  const pae = Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${body.length} `), body]);
+  await writeFile(join(dir, 'pae.bin'), pae);
+  await writeFile(join(dir, 'sig.bin'), Buffer.from(envelope.signatures[0]?.sig ?? '', 'base64'));
+  const args = ed25519
+    ? ['pkeyutl', '-verify', '-pubin', '-inkey', publicKey, '-rawin', '-in', 'pae.bin', '-sigfile', 'sig.bin']
+    : ['dgst', '-sha256', '-verify', publicKey, '-signature', 'sig.bin', 'pae.bin'];
+  return new Promise((done) => {
+    execFile('openssl', args, { cwd: dir }, (error) => done(error === null));
+  });
+}
+
 describe('attest and verify', () => {
   it.each([['ed'], ['ec']])(
     'round-trips with a %s key, from a file and from an environment variable',
@@ -143,6 +164,8 @@ describe('attest and verify', () => {
       ]);
       expect(verified.stdout).toContain('Verified:');
       expect(verified.code).toBe(0);
+      // Our verifier is not the only judge: openssl accepts the envelope the CLI wrote.
+      expect(await opensslAccepts(file.toString('utf8'), `${prefix}.pub`, prefix === 'ed')).toBe(true);
 
       const viaEnv = await cli(
         [
