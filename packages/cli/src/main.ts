@@ -18,6 +18,12 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; usage: string }>> =
   verify: async () => import('./commands/verify.js').then((m) => ({ run: m.verifyCommand, usage: m.VERIFY_USAGE })),
   keygen: async () => import('./commands/keygen.js').then((m) => ({ run: m.keygenCommand, usage: m.KEYGEN_USAGE })),
   schema: async () => import('./commands/schema.js').then((m) => ({ run: m.schemaCommand, usage: m.SCHEMA_USAGE })),
+  request: async () => import('./commands/request.js').then((m) => ({ run: m.requestCommand, usage: m.REQUEST_USAGE })),
+  approve: async () =>
+    import('./commands/decide-tag.js').then((m) => ({ run: m.approveCommand, usage: m.APPROVE_USAGE })),
+  reject: async () => import('./commands/decide-tag.js').then((m) => ({ run: m.rejectCommand, usage: m.REJECT_USAGE })),
+  wait: async () => import('./commands/wait.js').then((m) => ({ run: m.waitCommand, usage: m.WAIT_USAGE })),
+  demo: async () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE })),
 };
 
 const USAGE = `Usage: countersign <verb> [flags]
@@ -28,6 +34,11 @@ Verbs:
   attest     sign the decision into an attestation bound to the artefact's digest
   verify     check an artefact's attestation before deploy
   keygen     make a signing key pair
+  request    record an approval request (git platform: a git note) for a change
+  approve    approve a head with a signed git tag (git platform)
+  reject     reject a head with a signed git tag (git platform)
+  wait       wait for the decision on a request, and write it for attest
+  demo       the whole flow, offline, in a temporary repository
   schema     print the policy's JSON Schema
 
 Run 'countersign help <verb>' for a verb's flags. Exit codes: 0 yes, 1 no, 2 bad input.`;

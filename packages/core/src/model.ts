@@ -108,6 +108,8 @@ export interface Approval {
   url?: string | null;
   /** false when the platform could not establish who gave it (an unverifiable signed tag). */
   verified?: boolean | null;
+  /** Why the identity could not be verified (shown with an `unverified` discount). */
+  verification?: string | null;
   reason?: string | null;
 }
 

@@ -1,3 +1,21 @@
 export { readChange, type ReadChangeOptions } from './change.js';
 export { showFile } from './show.js';
 export { repositoryRoot, resolveCommit } from './revision.js';
+export { defaultBase } from './base.js';
+export {
+  createDecisionTag,
+  decisionTagPrefix,
+  readDecisionTags,
+  type CreateDecisionOptions,
+  type DecisionMessage,
+  type ReadDecisionsOptions,
+} from './tags.js';
+export { verifySshSignature, type SshVerification } from './ssh-signature.js';
+export {
+  addRequest,
+  fetchCountersignRefs,
+  pushRequests,
+  readRequests,
+  NOTES_REF,
+  type RequestRecord,
+} from './notes.js';

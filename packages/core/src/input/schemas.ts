@@ -81,6 +81,7 @@ export const approvalsSchema = {
       source: nullableString,
       url: nullableString,
       verified: { type: ['boolean', 'null'] },
+      verification: nullableString,
       reason: nullableString,
     },
   },

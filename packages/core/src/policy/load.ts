@@ -13,6 +13,7 @@ import { policySchema } from './schema.js';
 import type { BreakGlass, Freeze, Level, Policy, RoleRequirement, Rule, RuleCondition } from './types.js';
 
 const DEFAULT_POST_REVIEW = '24h';
+export const DEFAULT_ALLOWED_SIGNERS = '.countersign/allowed_signers';
 
 /* The raw shapes after schema validation (keys as written in YAML). */
 interface RawRequirement {
@@ -60,6 +61,7 @@ interface RawPolicy {
     'distinct-requirements'?: boolean;
   };
   'break-glass'?: { labels: string[]; approvals?: number; 'post-review-within'?: string };
+  'allowed-signers'?: string;
 }
 
 /**
@@ -130,6 +132,7 @@ function build(raw: RawPolicy, file: string, sha256: string): Policy {
       distinctRequirements: sod['distinct-requirements'] ?? false,
     },
     breakGlass: buildBreakGlass(raw['break-glass']),
+    allowedSigners: (raw['allowed-signers'] ?? DEFAULT_ALLOWED_SIGNERS).replace(/^\.\//, ''),
   };
 }
 
@@ -228,6 +231,17 @@ function checkMeaning(raw: RawPolicy, located: Located): Problem[] {
       );
     }
   });
+
+  const signers = raw['allowed-signers'];
+  if (
+    signers !== undefined &&
+    (signers.startsWith('/') || signers.split('/').some((part) => part === '..' || part === ''))
+  ) {
+    at(
+      ['allowed-signers'],
+      `'${signers}' must be a path inside the repository, relative to its root (e.g. .countersign/allowed_signers)`,
+    );
+  }
 
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }

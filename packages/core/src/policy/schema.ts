@@ -105,6 +105,12 @@ export const policySchema = {
         },
       },
     },
+    'allowed-signers': {
+      type: 'string',
+      minLength: 1,
+      description:
+        "The git platform's allowed-signers file (ssh-keygen's ALLOWED SIGNERS format), relative to the repository root, read from the base commit. Default: .countersign/allowed_signers.",
+    },
     'break-glass': {
       type: 'object',
       description:

@@ -75,4 +75,6 @@ export interface Policy {
   freezes: Freeze[];
   separationOfDuties: SeparationOfDuties;
   breakGlass: BreakGlass | null;
+  /** The git platform's allowed-signers file, relative to the repository root. */
+  allowedSigners: string;
 }

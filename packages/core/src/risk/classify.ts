@@ -346,7 +346,7 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
     );
     risk = maxRisk(risk, settings.minimumRisk);
   }
-  const trusted = options.trustedPaths ?? DEFAULT_TRUSTED_PATHS;
+  const trusted = [...(options.trustedPaths ?? DEFAULT_TRUSTED_PATHS), policy.allowedSigners];
   const touched = change.files.filter((f) => touchesTrusted(f, trusted));
   if (touched.length > 0) {
     reasons.push({

@@ -140,8 +140,9 @@ function screen(
 ): Screened {
   const key = approverKey(a);
   const out = (reason: DiscountReason | null, detail = ''): Screened => ({ approval: a, key, reason, detail });
+  if (a.verified === false)
+    return out('unverified', a.verification?.trim() || "the approver's identity could not be verified");
   if (key === null) return out('unverified', 'the approval names no account');
-  if (a.verified === false) return out('unverified', "the approver's identity could not be verified");
   const participant = ctx.participants.find(a);
   if (participant !== undefined) return out('participant', participantDetail(participant));
   if (isBot(a) && !ctx.policy.separationOfDuties.allowBots) return out('bot', 'bot accounts may not approve');
