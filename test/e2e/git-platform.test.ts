@@ -227,6 +227,26 @@ describe('the git platform through the CLI', () => {
     expect(decision.notes.join(' ')).toContain('.countersign/allowed_signers');
   });
 
+  it('a tag made before the request is before-request; a later reject by the same approver supersedes an approval', async () => {
+    const { repo, base, head } = await repository('ordering');
+    expect((await approve(repo, 'carol', head)).code).toBe(0);
+    // Tag times are whole seconds: let one pass so the request is strictly later.
+    await new Promise((done) => setTimeout(done, 1100));
+    await cli(repo, ['request', '--environment', 'production', '--base', base, '--head', head]);
+    expect((await approve(repo, 'bob', head)).code).toBe(0);
+    expect((await approve(repo, 'bob', head, 'reject', ['--reason', 'changed my mind'])).code).toBe(0);
+    const result = await cli(repo, ['wait', '--environment', 'production', '--timeout', '0', '--format', 'json', head]);
+    const decision = JSON.parse(result.stdout) as {
+      status: string;
+      discounted: Array<{ email: string; reason: string }>;
+    };
+    expect(decision.status).toBe('rejected');
+    expect(decision.discounted.map((d) => [d.email, d.reason]).sort()).toEqual([
+      ['bob@example.com', 'superseded'],
+      ['carol@example.com', 'before-request'],
+    ]);
+  });
+
   it('approvals and requests travel through a remote', async () => {
     const { repo, base, head } = await repository('origin-src');
     const remote = join(work, 'remote.git');
