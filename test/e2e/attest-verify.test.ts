@@ -414,6 +414,48 @@ describe('attest and verify', () => {
     expect(result.stderr).not.toContain('PRIVATE KEY');
   });
 
+  it('refuses to sign a decision made without an environment for one', async () => {
+    await writeFile(
+      join(dir, 'noenv.change.json'),
+      JSON.stringify({ head: HEAD, requested_at: '2026-11-23T15:00:00Z', files: [{ path: 'a', status: 'modified' }] }),
+    );
+    await writeFile(
+      join(dir, 'noenv.approvals.json'),
+      JSON.stringify([
+        { login: 'bob', type: 'User', decision: 'approve', at: '2026-11-23T15:30:00Z', sha: HEAD, permission: 'write' },
+      ]),
+    );
+    const decided = await cli([
+      'evaluate',
+      '--policy',
+      'policy.yml',
+      '--change',
+      'noenv.change.json',
+      '--approvals',
+      'noenv.approvals.json',
+      '--at',
+      '2026-11-23T16:00:00Z',
+      '--format',
+      'json',
+    ]);
+    await writeFile(join(dir, 'noenv.decision.json'), decided.stdout);
+    const result = await cli([
+      'attest',
+      '--subject-path',
+      'app.tgz',
+      '--decision',
+      'noenv.decision.json',
+      '--key',
+      'ed.key',
+      '--environment',
+      'production',
+      '--out',
+      'noenv.jsonl',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('decided without an environment');
+  });
+
   it('never prints a key from the environment, even when it is not a valid key', async () => {
     const bogus = '-----BEGIN PRIVATE KEY-----\nTOPSECRETMATERIAL\n-----END PRIVATE KEY-----\n';
     const d = await decision('secret', 'production', ['bob']);

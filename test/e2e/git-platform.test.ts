@@ -115,6 +115,8 @@ describe('the git platform through the CLI', () => {
       'wait',
       '--environment',
       'production',
+      '--base',
+      base,
       '--timeout',
       '1s',
       '--poll-interval',
@@ -131,6 +133,8 @@ describe('the git platform through the CLI', () => {
       'wait',
       '--environment',
       'production',
+      '--base',
+      base,
       '--timeout',
       '0',
       '--format',
@@ -182,7 +186,18 @@ describe('the git platform through the CLI', () => {
     expect(
       (await approve(repo, 'bob', head, 'reject', ['--reason', 'no rollback plan; "quotes" & $(shell)'])).code,
     ).toBe(0);
-    const result = await cli(repo, ['wait', '--environment', 'production', '--timeout', '0', '--format', 'json', head]);
+    const result = await cli(repo, [
+      'wait',
+      '--environment',
+      'production',
+      '--base',
+      base,
+      '--timeout',
+      '0',
+      '--format',
+      'json',
+      head,
+    ]);
     expect(result.code).toBe(1);
     const decision = JSON.parse(result.stdout) as {
       status: string;
@@ -214,7 +229,18 @@ describe('the git platform through the CLI', () => {
     const head = await git(repo, ['rev-parse', 'HEAD']);
     await cli(repo, ['request', '--environment', 'production', '--base', base, '--head', head]);
     await approve(repo, 'bob', head);
-    const result = await cli(repo, ['wait', '--environment', 'production', '--timeout', '0', '--format', 'json', head]);
+    const result = await cli(repo, [
+      'wait',
+      '--environment',
+      'production',
+      '--base',
+      base,
+      '--timeout',
+      '0',
+      '--format',
+      'json',
+      head,
+    ]);
     const decision = JSON.parse(result.stdout) as {
       status: string;
       risk: string;
@@ -235,7 +261,18 @@ describe('the git platform through the CLI', () => {
     await cli(repo, ['request', '--environment', 'production', '--base', base, '--head', head]);
     expect((await approve(repo, 'bob', head)).code).toBe(0);
     expect((await approve(repo, 'bob', head, 'reject', ['--reason', 'changed my mind'])).code).toBe(0);
-    const result = await cli(repo, ['wait', '--environment', 'production', '--timeout', '0', '--format', 'json', head]);
+    const result = await cli(repo, [
+      'wait',
+      '--environment',
+      'production',
+      '--base',
+      base,
+      '--timeout',
+      '0',
+      '--format',
+      'json',
+      head,
+    ]);
     const decision = JSON.parse(result.stdout) as {
       status: string;
       discounted: Array<{ email: string; reason: string }>;
@@ -260,18 +297,23 @@ describe('the git platform through the CLI', () => {
     await git(approver, ['fetch', '-q', 'origin', 'refs/notes/countersign:refs/notes/countersign']);
     expect((await approve(approver, 'bob', head, 'approve', ['--push'])).code).toBe(0);
     expect((await approve(approver, 'carol', head, 'approve', ['--push'])).code).toBe(0);
-    const result = await cli(repo, ['wait', '--environment', 'production', '--timeout', '0', head]);
+    const result = await cli(repo, ['wait', '--environment', 'production', '--base', base, '--timeout', '0', head]);
     expect(result.stdout).toContain('Status: APPROVED');
     expect(result.code).toBe(0);
   });
 
   it.each([
     [['approve', '--environment', 'production', 'HEAD'], 'user.signingKey'],
-    [['wait', '--environment', 'staging', '--timeout', '0'], 'no request for staging'],
+    [['wait', '--environment', 'staging', '--base', 'HEAD~1', '--timeout', '0'], 'no request for staging'],
     [['request', '--environment', 'production', '--head', 'HEAD'], '--base is required'],
     [['request', '--platform', 'github', '--environment', 'production'], '--platform github'],
     [['approve', '--environment', 'bad env', '--signing-key', 'x', 'HEAD'], '--environment'],
     [['wait', '--environment', 'production', '--timeout', 'forever'], '--timeout must be a duration'],
+    [['wait', '--environment', 'production', '--base', 'HEAD', '--timeout', '0'], 'the base is the head itself'],
+    [
+      ['request', '--environment', 'production', '--base', 'HEAD', '--head', 'HEAD~1'],
+      'is not an ancestor of the head',
+    ],
   ])('exits 2 for %j', async (args, message) => {
     const { repo } = await repository(`bad-${Math.random().toString(36).slice(2)}`);
     const result = await cli(repo, args);

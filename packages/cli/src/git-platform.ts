@@ -62,9 +62,22 @@ export async function changeContext(
   return { root, base, head, source, change, allowedSigners };
 }
 
-export async function findRequest(root: string, head: string, environment: string): Promise<RequestRecord | undefined> {
+/**
+ * The request for this head, environment and base. Notes are unsigned, so a note never chooses the
+ * base (the caller does); of several matching records the latest counts, the choice under which
+ * the fewest approvals count.
+ */
+export async function findRequest(
+  root: string,
+  head: string,
+  environment: string,
+  base: string,
+): Promise<RequestRecord | undefined> {
   // Exact, as decision tag names are: production and Production are different tag prefixes.
-  return (await readRequests(root, head)).find((r) => r.environment === environment);
+  const matching = (await readRequests(root, head)).filter((r) => r.environment === environment && r.base === base);
+  return matching.sort(
+    (a, b) => Date.parse(b.requested_at) - Date.parse(a.requested_at) || (a.requested_at < b.requested_at ? 1 : -1),
+  )[0];
 }
 
 export async function headOf(root: string, rev: string | undefined, flag: string): Promise<string> {

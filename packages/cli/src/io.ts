@@ -1,6 +1,6 @@
 // Everything the commands need from the outside world, injectable so tests can run them in-process
 // as well as through the real binary.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { ConfigurationError } from '@countersign/core/errors';
 
 export interface Io {
@@ -37,5 +37,28 @@ export async function readInputFile(flag: string, path: string, shownAs: string 
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
     throw new ConfigurationError({ message: `${flag}: cannot read ${shownAs}: ${why}` });
+  }
+}
+
+/** Writes a file named by a flag; a failure is the user's error, named by flag, not a stack trace. */
+export async function writeOutputFile(
+  flag: string,
+  path: string,
+  content: string,
+  shownAs: string = path,
+): Promise<void> {
+  try {
+    await writeFile(path, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'its directory does not exist'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new ConfigurationError({ message: `${flag}: cannot write ${shownAs}: ${why}` });
   }
 }

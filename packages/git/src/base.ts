@@ -25,3 +25,21 @@ export function defaultBase(cwd: string, head: string): Promise<string> {
     });
   });
 }
+
+/**
+ * Refuses a base that cannot be the start of the change: the head itself (an empty change with no
+ * participants) or a commit that is not an ancestor of the head.
+ */
+export function checkBase(cwd: string, base: string, head: string, flag: string): Promise<void> {
+  return withRepository(cwd, async (repository) => {
+    if (base === head)
+      throw new ConfigurationError({
+        message: `${flag}: the base is the head itself, so there would be no change to judge`,
+      });
+    const result = await repository.run(['merge-base', '--is-ancestor', '--end-of-options', base, head]);
+    if (result.code !== 0)
+      throw new ConfigurationError({
+        message: `${flag}: ${base.slice(0, 12)} is not an ancestor of the head ${head.slice(0, 12)}`,
+      });
+  });
+}

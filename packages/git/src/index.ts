@@ -1,7 +1,7 @@
 export { readChange, type ReadChangeOptions } from './change.js';
 export { showFile } from './show.js';
 export { repositoryRoot, resolveCommit } from './revision.js';
-export { defaultBase } from './base.js';
+export { checkBase, defaultBase } from './base.js';
 export {
   createDecisionTag,
   decisionTagPrefix,

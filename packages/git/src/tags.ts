@@ -231,6 +231,8 @@ async function approvalFor(ref: TagRef, raw: Buffer | null, context: ReadContext
   };
 }
 
+const FUTURE_DRIFT_MS = 5 * 60_000;
+
 /** The signing principal, or why there is none. The tagger line is never evidence of anyone. */
 async function signerOf(tag: TagObject, tagger: Tagger, allowedSigners: string | null): Promise<SshVerification> {
   if (tag.signature === null) {
@@ -248,7 +250,15 @@ async function signerOf(tag: TagObject, tagger: Tagger, allowedSigners: string |
     };
   }
   if (allowedSigners === null) return { problem: 'no allowed-signers file on the base commit' };
-  return verifySshSignature(tag.payload, tag.signature.text, allowedSigners, { at: tagger.date });
+  // The tagger time is the signer's own claim: a tag from the future would outrank every later
+  // decision of its author and slip past a key's valid-after. Allow a little clock drift only.
+  const now = Date.now();
+  if (tagger.date !== undefined && tagger.date !== null && tagger.date.getTime() > now + FUTURE_DRIFT_MS) {
+    return { problem: `dated ${tagger.date.toISOString()}, in the future` };
+  }
+  const at =
+    tagger.date === undefined || tagger.date === null ? undefined : new Date(Math.min(tagger.date.getTime(), now));
+  return verifySshSignature(tag.payload, tag.signature.text, allowedSigners, at === undefined ? {} : { at });
 }
 
 /**

@@ -113,6 +113,17 @@ describe('conditions', () => {
     expect(unknown.reasons.find((r) => r.rule === 'release')?.assumed).toContain('no branch');
   });
 
+  it('a rule assumed to match never lowers the risk below default-risk', () => {
+    const yaml = CONDITIONS.replace(
+      '- { id: release, when: { branches: ["release/*"] }, risk: high }',
+      '- { id: release, when: { branches: ["hotfix/*"] }, risk: low, require: [{ role: sec }] }',
+    );
+    const unknown = run([file('a')], { yaml });
+    expect(unknown.reasons.find((r) => r.rule === 'release')?.assumed).toContain('no branch');
+    expect(unknown.risk).toBe('medium');
+    expect(unknown.required.roles.map((r) => r.role)).toEqual(['sec']);
+  });
+
   it('statuses narrow paths to files with those statuses', () => {
     expect(matched(c([file('src/a.ts')], { branch: 'main' }))).toEqual([]);
     expect(matched(c([file('src/a.ts', { status: 'removed' })], { branch: 'main' }))).toEqual(['deletions']);

@@ -156,25 +156,29 @@ separation-of-duties: { distinct-requirements: ${s.distinct} }
           expect(decision.rejected_by).toEqual([]);
         }
         // A valid latest reject from a non-participant always rejects the change.
+        // The oracle's own reading of SPEC: a person's latest decision among those that are about
+        // this head, after the request, by a verified, permitted, non-participant human (edited ones
+        // included: an edit does not make an earlier decision stand again).
+        const eligible = (a: Approval, who: number) =>
+          a.verified !== false &&
+          !participants.has(who) &&
+          a.type === 'User' &&
+          permissionRank(a.permission ?? 'none') >= permissionRank('write') &&
+          Date.parse(a.at as string) >= REQUESTED &&
+          a.sha === HEAD;
         const latest = new Map<number, Approval>();
         for (const a of approvals) {
-          if (a.verified === false) continue;
           const who = whoOf.get(a) as number;
+          if (!eligible(a, who)) continue;
           const current = latest.get(who);
           const t = Date.parse(a.at as string);
           const tc = current === undefined ? -Infinity : Date.parse(current.at as string);
           if (current === undefined || t > tc || (t === tc && a.decision === 'reject')) latest.set(who, a);
         }
-        const mustReject = [...latest].some(
-          ([who, a]) =>
-            a.decision === 'reject' &&
-            !participants.has(who) &&
-            a.type === 'User' &&
-            permissionRank(a.permission ?? 'none') >= permissionRank('write') &&
-            Date.parse(a.at as string) >= REQUESTED &&
-            a.sha === HEAD &&
-            (a.edited_at === null || a.edited_at === a.at),
-        );
+        const edited = (a: Approval) => a.edited_at !== null && a.edited_at !== a.at;
+        const mustReject = [...latest.values()].some((a) => a.decision === 'reject' && !edited(a));
+        const blocked = [...latest.values()].some((a) => a.decision === 'reject' && edited(a));
+        if (blocked) expect(decision.status).not.toBe('approved');
         expect(decision.status === 'rejected').toBe(mustReject);
       }),
       { numRuns: 400 },

@@ -155,6 +155,31 @@ describe('latest decision per approver; reject wins', () => {
     expect(r.status).toBe('rejected');
   });
 
+  it('a later stale approval does not cancel a valid reject', () => {
+    const r = run([
+      approval('bob', { decision: 'reject' }),
+      approval('bob', { sha: OLD_HEAD, at: '2026-11-23T15:50:00Z' }),
+    ]);
+    expect(r.status).toBe('rejected');
+  });
+
+  it('an edited reject is discounted but still blocks approval until its author decides again', () => {
+    const r = run([approval('dan'), approval('bob', { decision: 'reject', edited_at: '2026-11-23T15:45:00Z' })]);
+    expect(r.status).toBe('pending');
+    expect(r.notes.join(' ')).toContain("bob's reject was edited");
+    const again = run([
+      approval('dan'),
+      approval('bob', { decision: 'reject', edited_at: '2026-11-23T15:45:00Z' }),
+      approval('bob', { at: '2026-11-23T15:50:00Z' }),
+    ]);
+    expect(again.status).toBe('approved');
+  });
+
+  it('an unreadable request time discounts every approval instead of switching the check off', () => {
+    const r = run([approval('bob')], { change: change({ requested_at: 'yesterday' }) });
+    expect(r.discounted.map((d) => d.reason)).toEqual(['before-request']);
+  });
+
   it("a participant's reject does not count", () => {
     const r = run([approval('bob'), approval('alice', { decision: 'reject' })]);
     expect(r.status).toBe('approved');

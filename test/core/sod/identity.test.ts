@@ -58,6 +58,18 @@ describe('Co-authored-by trailers', () => {
     expect(coAuthors('x\n\nCo-authored-by: @frank')).toEqual([{ login: 'frank' }]);
   });
 
+  it('keeps every address when a trailer carries extra text', () => {
+    expect(coAuthors('x\n\nCo-authored-by: Carol <carol@ex.io> (pairing)')).toEqual([{ email: 'carol@ex.io' }]);
+    expect(coAuthors('x\n\nCo-authored-by: Carol <carol@ex.io>, Dan <dan@ex.io>')).toEqual([
+      { email: 'carol@ex.io' },
+      { email: 'dan@ex.io' },
+    ]);
+    expect(coAuthors('x\n\nCo-authored-by: carol@ex.io and dan@ex.io')).toEqual([
+      { email: 'carol@ex.io' },
+      { email: 'dan@ex.io' },
+    ]);
+  });
+
   it('ignores lines that only mention the word', () => {
     expect(coAuthors('We should add a Co-authored-by trailer next time')).toEqual([]);
   });

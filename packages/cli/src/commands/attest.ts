@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Deep imports on purpose: attest is measured against `openssl dgst` with start-up included, so it
@@ -10,7 +10,7 @@ import { keySigner } from '@countersign/core/attestation/signer';
 import { asDecision, runFromEnvironment, type Subject } from '@countersign/core/attestation/statement';
 import { ConfigurationError } from '@countersign/core/errors';
 import { codeSpan } from '@countersign/core/render/markdown-escape';
-import { readInputFile, type Io } from '../io.js';
+import { readInputFile, writeOutputFile, type Io } from '../io.js';
 import { formatOf } from '../options.js';
 
 export const ATTEST_USAGE = `countersign attest (--subject-path PATH ... | --digest sha256:HEX --subject-name NAME ...)
@@ -92,6 +92,11 @@ async function signingKey(values: { key?: string; 'key-env'?: string }, io: Io) 
       message: `no signing key: pass --key FILE, or set ${variable} to the PEM private key (countersign keygen makes one)`,
     });
   }
+  // GitLab's "File" variables hold a path to a file with the value, not the value itself.
+  if (!pem.includes('-----BEGIN') && !pem.includes('\n')) {
+    const file = await readInputFile(variable, resolve(io.cwd, pem.trim()), `the file named by ${variable}`);
+    return parsePrivateKey(file, `the file named by ${variable}`);
+  }
   return parsePrivateKey(pem, `the environment variable ${variable}`);
 }
 
@@ -128,10 +133,14 @@ export async function attestCommand(args: string[], io: Io): Promise<number> {
     });
   }
   const decision = asDecision(parsed, values.decision);
+  // The decision's own environment set its minimum risk: evidence may only be signed for that one.
+  if (!decision.environment) {
+    throw new ConfigurationError({
+      message: `--decision: ${values.decision} was decided without an environment; decide again with --environment, so the environment's minimum risk applies`,
+    });
+  }
   const environment = values.environment ?? decision.environment;
-  if (!environment)
-    throw new ConfigurationError({ message: '--environment is required: the decision names no environment' });
-  if (decision.environment && environment.toLowerCase() !== decision.environment.toLowerCase()) {
+  if (environment !== decision.environment) {
     throw new ConfigurationError({
       message: `--environment ${environment} differs from the decision's environment ${decision.environment}`,
     });
@@ -148,7 +157,7 @@ export async function attestCommand(args: string[], io: Io): Promise<number> {
     time: io.now(),
     existing: await existing(outPath),
   });
-  await writeFile(outPath, attestation.file);
+  await writeOutputFile('--out', outPath, attestation.file, out);
 
   const summary = {
     attestation_path: out,

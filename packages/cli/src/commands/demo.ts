@@ -259,6 +259,8 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
         'git',
         '--environment',
         'production',
+        '--base',
+        base,
         '--timeout',
         '0',
         '--decision-file',
@@ -266,7 +268,7 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
         head,
       ],
       expect,
-      `wait --environment production --timeout 0 ${head.slice(0, 12)}`,
+      `wait --environment production --base ${base.slice(0, 12)} --timeout 0 ${head.slice(0, 12)}`,
     );
   const pending = await waitOnce([1]);
   if (!/alice@payments\.example approve: participant/.test(pending.stdout))

@@ -55,7 +55,7 @@ export async function keygenCommand(args: string[], io: Io): Promise<number> {
       '',
       'Store the private key as a secret of the environment that deploys, then delete the file:',
       `  GitHub:  gh secret set COUNTERSIGN_SIGNING_KEY --env production < ${prefix}.key`,
-      `  GitLab:  Settings > CI/CD > Variables: COUNTERSIGN_SIGNING_KEY, type File or Variable, Protected, scoped to production`,
+      `  GitLab:  Settings > CI/CD > Variables: COUNTERSIGN_SIGNING_KEY, type File, Protected, environment scope production`,
       `  Then:    shred -u ${prefix}.key`,
       "An environment-scoped secret keeps the requester's own jobs from signing their own approval.",
       '',

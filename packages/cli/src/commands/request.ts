@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { classificationMarkdown, classificationText, classify } from '@countersign/core';
 import { ConfigurationError } from '@countersign/core/errors';
-import { addRequest, defaultBase, pushRequests, resolveCommit } from '@countersign/git';
+import { addRequest, checkBase, defaultBase, pushRequests, resolveCommit } from '@countersign/git';
 import { changeContext, headOf, platformOf, rootOf } from '../git-platform.js';
 import type { Io } from '../io.js';
 import { colourFor, formatOf } from '../options.js';
@@ -35,6 +35,7 @@ export async function requestCommand(args: string[], io: Io): Promise<number> {
   const head = await headOf(root, values.head, '--head');
   const base =
     values.base !== undefined ? await resolveCommit(root, values.base, '--base') : await defaultBase(root, head);
+  await checkBase(root, base, head, '--base');
   const context = await changeContext(io.cwd, root, base, head, values.policy);
   // Git records a tag's time in whole seconds: the request is kept to the second too, so that an
   // approval tagged in the same second as the request does not look older than it.

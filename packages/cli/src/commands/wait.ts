@@ -1,27 +1,29 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { decisionMarkdown, decisionText, parseMembers, type Decision } from '@countersign/core';
 import { ConfigurationError } from '@countersign/core/errors';
 import { parseDuration } from '@countersign/core/time/duration';
-import { fetchCountersignRefs } from '@countersign/git';
+import { checkBase, defaultBase, fetchCountersignRefs, resolveCommit } from '@countersign/git';
 import { changeContext, decideNow, findRequest, headOf, platformOf, rootOf } from '../git-platform.js';
-import { readInputFile, type Io } from '../io.js';
+import { readInputFile, writeOutputFile, type Io } from '../io.js';
 import { colourFor, formatOf } from '../options.js';
 
-export const WAIT_USAGE = `countersign wait [--platform git] --environment E [--timeout 2h] [--poll-interval 5s]
+export const WAIT_USAGE = `countersign wait [--platform git] --environment E [--base REF] [--timeout 2h] [--poll-interval 5s]
                  [--decision-file PATH] [--members FILE] [--policy FILE] [--format text|json|markdown] [HEAD]
 
 Waits for the decision on a request made with 'countersign request': fetches decision tags and
 notes from origin (when there is one) every poll interval, verifies each tag's SSH signature
 against the allowed-signers file on the base, and decides, until approved, rejected, frozen or
 timed out. --timeout 0 decides once. Writes the decision (the input of 'countersign attest') to
---decision-file (default countersign-decision.json). Exit 0 approved, 1 otherwise, 2 bad input.`;
+--decision-file (default countersign-decision.json). --base defaults, as for request, to the merge
+base with the upstream branch; the request must have been made from the same base.
+Exit 0 approved, 1 otherwise, 2 bad input.`;
 
 const OPTIONS = {
   platform: { type: 'string' },
   environment: { type: 'string' },
+  base: { type: 'string' },
   timeout: { type: 'string' },
   'poll-interval': { type: 'string' },
   'decision-file': { type: 'string' },
@@ -70,14 +72,19 @@ export async function waitCommand(args: string[], io: Io): Promise<number> {
   const head = await headOf(root, positionals[0], 'HEAD');
 
   const fetched = await fetchCountersignRefs(root);
-  const request = await findRequest(root, head, values.environment);
+  // The base decides which policy, allowed signers and participants judge the change, so it comes
+  // from the caller (or the upstream branch), never from the unsigned request note.
+  const base =
+    values.base !== undefined ? await resolveCommit(root, values.base, '--base') : await defaultBase(root, head);
+  await checkBase(root, base, head, '--base');
+  const request = await findRequest(root, head, values.environment, base);
   if (request === undefined) {
     throw new ConfigurationError({
-      message: `no request for ${values.environment} at ${head.slice(0, 12)}: run 'countersign request --environment ${values.environment} --head ${head}' first`,
+      message: `no request for ${values.environment} at ${head.slice(0, 12)} from base ${base.slice(0, 12)}: run 'countersign request --environment ${values.environment} --base ${base} --head ${head}' first`,
     });
   }
   // The change, the policy and the allowed signers are fixed by base and head: read them once.
-  const context = await changeContext(io.cwd, root, request.base, head, values.policy);
+  const context = await changeContext(io.cwd, root, base, head, values.policy);
   const deadline = io.now().getTime() + timeout;
   let decision = await decideNow(context, request, members, io.now());
   let last = '';
@@ -92,7 +99,7 @@ export async function waitCommand(args: string[], io: Io): Promise<number> {
   }
   const timedOut = decision.status === 'pending';
   const file = values['decision-file'] ?? DEFAULT_DECISION_FILE;
-  await writeFile(resolve(io.cwd, file), `${JSON.stringify(decision, null, 2)}\n`);
+  await writeOutputFile('--decision-file', resolve(io.cwd, file), `${JSON.stringify(decision, null, 2)}\n`, file);
 
   if (format === 'json')
     io.stdout(`${JSON.stringify({ ...decision, timed_out: timedOut, decision_file: file }, null, 2)}\n`);

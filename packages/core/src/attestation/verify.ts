@@ -66,7 +66,11 @@ export interface VerifyResult {
 }
 
 function namesDigest(statement: Statement, digest: ArtefactDigest): boolean {
-  return statement.subject.some((s) => s.digest[digest.algorithm]?.toLowerCase() === digest.value.toLowerCase());
+  // Fields of an envelope not yet known to be signed are read defensively: junk is no match.
+  return statement.subject.some((s) => {
+    const value: unknown = s.digest[digest.algorithm];
+    return typeof value === 'string' && value.toLowerCase() === digest.value.toLowerCase();
+  });
 }
 
 interface Context {
@@ -153,6 +157,8 @@ function ageCheck(predicate: ApprovalPredicate, options: VerifyOptions): Check {
   const time = Date.parse(predicate.time);
   if (Number.isNaN(time)) return { name: 'age', ok: false, detail: 'the attestation has no valid time' };
   const age = options.now.getTime() - time;
+  // A little clock drift is normal; an attestation from the future is not, and would never age.
+  if (age < -5 * 60_000) return { name: 'age', ok: false, detail: `made ${predicate.time}, which is in the future` };
   const max = options.maxAgeMs as number;
   if (age > max)
     return {
@@ -164,6 +170,19 @@ function ageCheck(predicate: ApprovalPredicate, options: VerifyOptions): Check {
 }
 
 function policyCheck(predicate: ApprovalPredicate, policy: Policy): Check {
+  try {
+    return decideAgain(predicate, policy);
+  } catch (error) {
+    // Signed but malformed inputs cannot show that the decision still holds.
+    return {
+      name: 'policy',
+      ok: false,
+      detail: `the recorded inputs cannot be decided again: ${(error as Error).message}`,
+    };
+  }
+}
+
+function decideAgain(predicate: ApprovalPredicate, policy: Policy): Check {
   const inputs = predicate.inputs;
   if (inputs?.change === undefined || !Array.isArray(inputs.approvals))
     return { name: 'policy', ok: false, detail: 'the attestation does not record the inputs needed to decide again' };

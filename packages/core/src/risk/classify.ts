@@ -303,11 +303,17 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
   const reasons: Reason[] = [];
   const matchedRequirements: RoleRequirement[][] = [];
   let risk: Risk | null = null;
+  // A rule assumed to match (a condition could not be checked) may only raise the risk: it never
+  // takes the place of default-risk, or an unknown branch could lower a change's risk.
+  let assumedRisk: Risk | null = null;
 
   policy.rules.forEach((rule, i) => {
     const outcome = evaluateRule(policy, i, change, environment, tally, compiled, { lines });
     if (!outcome.matched) return;
-    if (rule.risk !== undefined) risk = risk === null ? rule.risk : maxRisk(risk, rule.risk);
+    if (rule.risk !== undefined) {
+      if (outcome.assumed !== null) assumedRisk = assumedRisk === null ? rule.risk : maxRisk(assumedRisk, rule.risk);
+      else risk = risk === null ? rule.risk : maxRisk(risk, rule.risk);
+    }
     matchedRequirements.push(rule.require);
     reasons.push({
       kind: 'rule',
@@ -331,6 +337,8 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
       ),
     );
   }
+  if (assumedRisk !== null) risk = maxRisk(risk, assumedRisk);
+
   const settings =
     environment === null
       ? undefined

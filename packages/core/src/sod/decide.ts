@@ -152,6 +152,9 @@ function screen(
     return out('permission', `has ${a.permission}; ${min} is required`);
   const at = time(a.at);
   if (at === null) return out('before-request', 'it has no time, so it cannot be shown to follow the request');
+  if (ctx.requestedAt === Number.POSITIVE_INFINITY) {
+    return out('before-request', "the request's time cannot be read, so no approval can be shown to follow it");
+  }
   if (ctx.requestedAt !== null && at < ctx.requestedAt) {
     return out(
       'before-request',
@@ -198,10 +201,13 @@ function assignPersons(screened: Screened[]): void {
 }
 
 /** Later decisions replace earlier ones of the same approver; a tie goes to a reject (fail closed). */
-function markSuperseded(screened: Screened[]): void {
+function markSuperseded(screened: Screened[]): Screened[] {
+  // Only decisions about this head, given after the request, take part: a stale or replayed
+  // approval must not cancel a valid reject. An edited one does take part (its author's last word
+  // was changed after the fact), and the caller makes sure an edited reject still blocks.
   const latest = new Map<string, Screened>();
   for (const s of screened) {
-    if (s.key === null) continue;
+    if (s.key === null || (s.reason !== null && s.reason !== 'edited')) continue;
     const current = latest.get(s.key);
     if (current === undefined || later(s.approval, current.approval)) latest.set(s.key, s);
   }
@@ -213,6 +219,7 @@ function markSuperseded(screened: Screened[]): void {
       s.detail = `a later ${winner.approval.decision} by the same person at ${winner.approval.at ?? '?'} replaces it`;
     }
   }
+  return [...latest.values()];
 }
 
 function later(a: Approval, b: Approval): boolean {
@@ -236,10 +243,11 @@ export function decide(input: DecideInput): Decision {
   );
   const distinct = distinctParticipants(allParticipants);
   const participants = new ParticipantIndex(distinct, excluded);
-  const requestedAt = time(change.requested_at);
+  // A request time that is given but unreadable must not switch the replay check off.
+  const requestedAt = change.requested_at ? (time(change.requested_at) ?? Number.POSITIVE_INFINITY) : null;
   const screened = input.approvals.map((a) => screen(a, { policy, change, participants, requestedAt }));
   assignPersons(screened);
-  markSuperseded(screened);
+  const latest = markSuperseded(screened);
 
   const counting = screened.filter((s) => s.reason === null);
   const approving = counting.filter((s) => s.approval.decision === 'approve');
@@ -297,10 +305,19 @@ export function decide(input: DecideInput): Decision {
   }
   const missingApprovals = Math.max(0, required.approvals - approverKeys.length);
 
+  // A reject whose text was edited is discounted, but its author's last word may not be silently
+  // turned into a yes: nothing is approved until that person decides again.
+  const editedRejects = latest.filter((s) => s.reason === 'edited' && s.approval.decision === 'reject');
+  for (const s of editedRejects) {
+    notes.add(
+      `${displayName(s.approval)}'s reject was edited after it was given: it is discounted, but the change cannot be approved until ${displayName(s.approval)} decides again.`,
+    );
+  }
+
   let status: Status;
   if (rejecting.length > 0) status = 'rejected';
   else if (classification.frozen) status = 'frozen';
-  else if (missingApprovals === 0 && missingRoles.length === 0) status = 'approved';
+  else if (missingApprovals === 0 && missingRoles.length === 0 && editedRejects.length === 0) status = 'approved';
   else status = 'pending';
 
   const counted: CountedApproval[] = approverKeys.map((k, p) => ({

@@ -57,6 +57,8 @@ export function displayName(person: Person): string {
 }
 
 const CO_AUTHOR_LINE = /^[ \t]*co-authored-by[ \t]*:[ \t]*(.*?)[ \t]*$/gim;
+const BRACKETED = /<\s*([^<>\s]+@[^<>\s]+)\s*>/g;
+const BARE_EMAIL = /[^\s<>,;()"']+@[^\s<>,;()"']+/g;
 const NAME_AND_EMAIL = /^(.*?)\s*<\s*([^<>\s]+)\s*>$/;
 
 /**
@@ -71,10 +73,16 @@ export function coAuthors(message: string): Person[] {
     const value = match[1]?.trim() ?? '';
     if (value === '') continue;
     const parts = NAME_AND_EMAIL.exec(value);
-    if (parts?.[2] !== undefined) {
+    // Extra text ("<carol@x> (pairing)", "A <a@x>, B <b@x>") must not hide anyone: every
+    // bracketed address counts, else every bare address, else a handle, else the name.
+    const bracketed = [...value.matchAll(BRACKETED)].map((m) => m[1] as string);
+    const bare = value.match(BARE_EMAIL) ?? [];
+    if (parts?.[2] !== undefined && bracketed.length === 1) {
       people.push({ name: parts[1]?.trim() || null, email: parts[2] });
-    } else if (/^\S+@\S+$/.test(value)) {
-      people.push({ email: value });
+    } else if (bracketed.length > 0) {
+      for (const email of bracketed) people.push({ email });
+    } else if (bare.length > 0) {
+      for (const email of bare) people.push({ email });
     } else if (/^@?[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) {
       // A bare handle: treat it as a login rather than drop it.
       people.push({ login: value.replace(/^@/, '') });
