@@ -1,1 +1,29 @@
-export {};
+export { createGitHubClient, type GitHubClient, type GitHubClientOptions, type Logger } from './client.js';
+export { GitHubApiError, isNotFound, statusOf } from './errors.js';
+export { gatherChange, type GatherChangeOptions } from './change.js';
+export { compare, resolveSha, COMPARE_COMMIT_LIMIT, COMPARE_FILE_LIMIT, type Comparison } from './compare.js';
+export { pullRequestsOf } from './pulls.js';
+export { defaultBase, type DefaultBaseOptions } from './base.js';
+export { readTrustedFile, type ReadTrustedFileOptions } from './policy-source.js';
+export {
+  createDirectory,
+  permissionFrom,
+  teamsOf,
+  type Directory,
+  type DirectoryOptions,
+  type Enriched,
+} from './directory.js';
+export type { ChannelResult } from './channels/types.js';
+export {
+  parseCommand,
+  readIssueCommentApprovals,
+  ISSUE_COMMENT_SOURCE,
+  type Command,
+  type IssueCommentOptions,
+} from './channels/issue-comments.js';
+export { readReviewApprovals, REVIEW_SOURCE, type ReviewOptions } from './channels/reviews.js';
+export {
+  readEnvironmentApprovals,
+  ENVIRONMENT_SOURCE,
+  type EnvironmentApprovalOptions,
+} from './channels/environment.js';
