@@ -1,6 +1,6 @@
 // The CLI through the real binary: the ways a change comes in, the formats, and every error path
 // ending in exit code 2 with a message that names the flag, file or line.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,19 @@ describe('classify --base/--head reads the change and the policy from git', () =
     );
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { required: { approvals: number } }).required.approvals).toBe(3);
+  });
+
+  it('a symbolic link cannot make the policy in the repository look outside it', async () => {
+    const link = join(outside, 'link-to-repo');
+    await symlink(repo.path, link);
+    const result = await runCli(
+      ['classify', '--policy', join(link, '.countersign.yml'), '--base', base, '--head', head, '--format', 'json'],
+      { cwd: repo.path },
+    );
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout) as { required: { approvals: number }; policy: { file: string } };
+    expect(out.required.approvals).toBe(2);
+    expect(out.policy.file).toBe(`${base}:.countersign.yml`);
   });
 
   it('refuses when the policy does not exist at the base', async () => {

@@ -1,7 +1,8 @@
 // Where the policy comes from. With --base/--head the policy is read from the base commit when it
 // lives in the repository (SPEC "Trusted inputs": the head being judged cannot rewrite its judge);
 // a policy file outside the repository is read as it is.
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigurationError, loadPolicy, type Policy } from '@countersign/core';
 import { showFile } from '@countersign/git';
 import { readInputFile } from './io.js';
@@ -21,6 +22,17 @@ export interface PolicySource {
   repositoryPath: string | null;
 }
 
+/**
+ * The path with symbolic links resolved (its directory, when the file itself does not exist), so a
+ * link cannot make a file inside the work tree look outside it, where it would be read from the head.
+ */
+async function physical(path: string): Promise<string> {
+  const whole = await realpath(path).catch(() => null);
+  if (whole !== null) return whole;
+  const directory = await realpath(dirname(path)).catch(() => dirname(path));
+  return join(directory, basename(path));
+}
+
 export async function policyFromFile(cwd: string, flagValue: string | undefined): Promise<PolicySource> {
   const path = flagValue ?? DEFAULT_POLICY;
   const bytes = await readInputFile('--policy', resolve(cwd, path), path);
@@ -36,8 +48,8 @@ export async function policyAtBase(
   base: string,
   flagValue: string | undefined,
 ): Promise<PolicySource> {
-  const absolute = resolve(cwd, flagValue ?? DEFAULT_POLICY);
-  const repositoryPath = insideRepository(root, absolute);
+  const absolute = await physical(resolve(cwd, flagValue ?? DEFAULT_POLICY));
+  const repositoryPath = insideRepository(await physical(root), absolute);
   if (repositoryPath === null)
     return {
       policy: loadPolicy(await readInputFile('--policy', absolute, flagValue ?? absolute), flagValue ?? absolute),
