@@ -88,6 +88,8 @@ export interface Change {
   commits: Commit[];
   pull_requests: PullRequest[];
   triggering_actor?: string | null;
+  /** True when only the paths are known (`--files-from`): statuses and line counts are unknown. */
+  paths_only?: boolean | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -124,6 +124,18 @@ describe('conditions', () => {
     expect(unknown.required.roles.map((r) => r.role)).toEqual(['sec']);
   });
 
+  it('a plain path list leaves statuses and line counts unknown, so strict rules are assumed', () => {
+    const result = classify(
+      policy(CONDITIONS),
+      change({ files: [file('src/a.ts', { additions: 0, deletions: 0 })], paths_only: true, branch: 'main' }),
+      { at: AT },
+    );
+    const deletions = result.reasons.find((r) => r.rule === 'deletions');
+    expect(deletions?.assumed).toContain('paths only');
+    expect(result.reasons.find((r) => r.rule === 'long')?.assumed).toContain('paths only');
+    expect(result.risk).toBe('high');
+  });
+
   it('statuses narrow paths to files with those statuses', () => {
     expect(matched(c([file('src/a.ts')], { branch: 'main' }))).toEqual([]);
     expect(matched(c([file('src/a.ts', { status: 'removed' })], { branch: 'main' }))).toEqual(['deletions']);

@@ -50,5 +50,5 @@ export function changeFromPaths(text: string): Change {
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((path): ChangedFile => ({ path: path.replace(/^\.\//, ''), status: 'modified', additions: 0, deletions: 0 }));
-  return { labels: [], files, commits: [], pull_requests: [] };
+  return { labels: [], files, commits: [], pull_requests: [], paths_only: true };
 }

@@ -60,6 +60,7 @@ export const changeSchema = {
       },
     },
     triggering_actor: nullableString,
+    paths_only: { type: ['boolean', 'null'] },
   },
 } as const;
 

@@ -82,11 +82,17 @@ interface PathTally {
   allFiles: string[][];
 }
 
-function statusAllowed(rule: Rule, file: ChangedFile): boolean {
-  return rule.when.statuses === undefined || rule.when.statuses.includes(file.status);
+/** With only paths known (`paths_only`), every file may have any status: none is filtered out. */
+function statusAllowed(rule: Rule, file: ChangedFile, pathsOnly = false): boolean {
+  return pathsOnly || rule.when.statuses === undefined || rule.when.statuses.includes(file.status);
 }
 
-function tallyPaths(policy: Policy, compiled: CompiledPolicy, files: readonly ChangedFile[]): PathTally {
+function tallyPaths(
+  policy: Policy,
+  compiled: CompiledPolicy,
+  files: readonly ChangedFile[],
+  pathsOnly: boolean,
+): PathTally {
   const n = policy.rules.length;
   const tally: PathTally = {
     pathsMatched: new Int32Array(n),
@@ -113,7 +119,7 @@ function tallyPaths(policy: Policy, compiled: CompiledPolicy, files: readonly Ch
         stamp[owner.rule] = f;
         return;
       }
-      if (pathStamp[owner.rule] === f || !statusAllowed(rule, file)) return;
+      if (pathStamp[owner.rule] === f || !statusAllowed(rule, file, pathsOnly)) return;
       pathStamp[owner.rule] = f;
       tally.pathsMatched[owner.rule] = (tally.pathsMatched[owner.rule] ?? 0) + 1;
       const listed = tally.pathsFiles[owner.rule] as string[];
@@ -127,7 +133,7 @@ function tallyPaths(policy: Policy, compiled: CompiledPolicy, files: readonly Ch
     if (previous) index.forEachMatch(previous, visit(oldStamp));
     for (const r of allPathRules) {
       const rule = policy.rules[r] as Rule;
-      if (!statusAllowed(rule, file)) continue;
+      if (!statusAllowed(rule, file, pathsOnly)) continue;
       tally.allConsidered[r] = (tally.allConsidered[r] ?? 0) + 1;
       if (newStamp[r] === f && (!previous || oldStamp[r] === f)) {
         tally.allCovered[r] = (tally.allCovered[r] ?? 0) + 1;
@@ -233,7 +239,13 @@ function evaluateRule(
       count = tally.allCovered[i] ?? 0;
     }
   }
-  if (when.statuses !== undefined && when.paths === undefined && when.allPaths === undefined) {
+  // A plain path list says nothing of statuses or sizes: such conditions are unknown, not "no".
+  const pathsOnly = change.paths_only === true;
+  if (pathsOnly && (when.statuses !== undefined || when.linesOver !== undefined)) {
+    verdicts.push('unknown');
+    unknownBecause.push('the change lists paths only, without statuses or line counts');
+  }
+  if (!pathsOnly && when.statuses !== undefined && when.paths === undefined && when.allPaths === undefined) {
     const statuses = when.statuses;
     const hit = change.files.filter((f) => statuses.includes(f.status));
     verdicts.push(hit.length > 0 ? 'yes' : 'no');
@@ -241,7 +253,7 @@ function evaluateRule(
     count = hit.length;
   }
   if (when.filesOver !== undefined) verdicts.push(change.files.length > when.filesOver ? 'yes' : 'no');
-  if (when.linesOver !== undefined) verdicts.push(totals.lines > when.linesOver ? 'yes' : 'no');
+  if (!pathsOnly && when.linesOver !== undefined) verdicts.push(totals.lines > when.linesOver ? 'yes' : 'no');
   if (when.labels !== undefined) {
     const wanted = lower(when.labels);
     verdicts.push(changeLabels(change).some((l) => wanted.has(l.toLowerCase())) ? 'yes' : 'no');
@@ -262,7 +274,7 @@ function evaluateRule(
     const candidates =
       when.paths !== undefined
         ? (tally.pathsFileIndices[i] ?? []).map((f) => change.files[f] as ChangedFile)
-        : change.files.filter((f) => statusAllowed(rule, f));
+        : change.files.filter((f) => statusAllowed(rule, f, change.paths_only === true));
     const result = contentVerdict(compiledRule.content, candidates);
     verdicts.push(result.verdict);
     if (result.verdict === 'unknown') unknownBecause.push('the change carries no diff to test `content` against');
@@ -299,7 +311,7 @@ export function classify(policy: Policy, change: Change, options: ClassifyOption
   const compiled = compilePolicy(policy);
   const environment = options.environment ?? change.environment ?? null;
   const lines = change.files.reduce((sum, f) => sum + f.additions + f.deletions, 0);
-  const tally = tallyPaths(policy, compiled, change.files);
+  const tally = tallyPaths(policy, compiled, change.files, change.paths_only === true);
   const reasons: Reason[] = [];
   const matchedRequirements: RoleRequirement[][] = [];
   let risk: Risk | null = null;
