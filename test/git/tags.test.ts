@@ -38,6 +38,7 @@ interface Keys {
   mallory: SshKey;
   wild: SshKey;
   expired: SshKey;
+  shared: SshKey;
 }
 
 let keys: Keys;
@@ -49,16 +50,18 @@ beforeAll(async () => {
   restoreConfig = isolateGitConfig();
   keyDirectory = await temporaryDirectory();
   const make = (name: string): Promise<SshKey> => makeKey(keyDirectory.path, name);
-  const [bob, dana, mallory, wild, expired] = await Promise.all(
-    ['bob', 'dana', 'mallory', 'wild', 'expired'].map(make),
+  const [bob, dana, mallory, wild, expired, shared] = await Promise.all(
+    ['bob', 'dana', 'mallory', 'wild', 'expired', 'shared'].map(make),
   );
-  keys = { bob, dana, mallory, wild, expired } as Keys;
+  keys = { bob, dana, mallory, wild, expired, shared } as Keys;
   allowedSigners = [
     '# who may approve',
     signerLine(BOB.email, keys.bob),
     signerLine(DANA.email, keys.dana, 'namespaces="file"'),
     signerLine('*@wild.example', keys.wild, ''),
     signerLine('eve@example.com', keys.expired, 'namespaces="git",valid-before="20230101"'),
+    signerLine('sam@example.com', keys.shared),
+    signerLine('tom@example.com', keys.shared),
     '',
   ].join('\n');
 });
@@ -256,6 +259,12 @@ describe('decision tags', () => {
       verified: false,
       verification: "the allowed-signers entry for the signing key is the pattern '*@wild.example', not one person",
     });
+  });
+
+  it('does not attribute a key listed for several people to any one of them', async () => {
+    await decide(keys.shared, { name: 'Sam', email: 'sam@example.com' });
+    expect(await only()).toMatchObject({ verified: false, email: null });
+    expect((await only()).verification).toContain('listed for several people (sam@example.com, tom@example.com)');
   });
 
   it("judges a key's validity at the signed tagger time", async () => {

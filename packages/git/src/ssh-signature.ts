@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '@countersign/core';
@@ -53,15 +54,35 @@ async function verifyWithFiles(
   const found = await sshKeygen(['-Y', 'find-principals', '-f', files.signers, '-s', files.signature, ...time]);
   if (found.code !== 0) return { problem: await unlistedKeyProblem(payload, files.signature, time) };
   const problems: string[] = [];
-  for (const principal of lines(found.stdout)) {
+  const verified = new Set<string>();
+  // One line may name several principals ("a@x,b@x key"), and one key may sit on several lines.
+  const principals = lines(found.stdout).flatMap((line) =>
+    line
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  );
+  for (const principal of principals) {
     if (isPattern(principal)) {
       problems.push(`the allowed-signers entry for the signing key is the pattern '${principal}', not one person`);
       continue;
     }
     const args = ['-Y', 'verify', '-f', files.signers, '-I', principal, '-n', NAMESPACE, '-s', files.signature];
-    const verified = await sshKeygen([...args, ...time], payload);
-    if (verified.code === 0) return { principal };
-    problems.push(verifyProblem(principal, verified.stderr, directory));
+    const result = await sshKeygen([...args, ...time], payload);
+    if (result.code === 0) verified.add(principal);
+    else problems.push(verifyProblem(principal, result.stderr, directory));
+  }
+  const [principal] = [...verified];
+  if (principal !== undefined) {
+    // A key shared by several people proves none of them in particular: attributing it to the one
+    // ssh-keygen happens to name first would let one approve in another's name.
+    const owners = await ownersOfSigningKey(payload, files, time);
+    if (owners.length > 1) {
+      return {
+        problem: `the signing key is listed for several people (${owners.join(', ')}), so it identifies none of them`,
+      };
+    }
+    return { principal };
   }
   return { problem: problems[0] ?? 'the allowed-signers file names no principal for the signing key' };
 }
@@ -82,6 +103,27 @@ function verifyTime(at: Date | null | undefined): string[] {
  */
 function isPattern(principal: string): boolean {
   return /[*?]/.test(principal) || principal.startsWith('!');
+}
+
+/** Every principal the allowed-signers file gives the key that made this signature. */
+async function ownersOfSigningKey(payload: Buffer, files: Files, time: string[]): Promise<string[]> {
+  const checked = await sshKeygen(['-Y', 'check-novalidate', '-n', NAMESPACE, '-s', files.signature, ...time], payload);
+  const fingerprint = /key (SHA256:\S+)/.exec(checked.stdout + checked.stderr)?.[1];
+  if (fingerprint === undefined) return [];
+  const owners = new Set<string>();
+  for (const line of lines(await readFile(files.signers, 'utf8'))) {
+    if (line.startsWith('#')) continue;
+    const tokens = line.split(/\s+/);
+    // The key blob follows the key type; options before it may hold quoted spaces, which only
+    // ever add tokens to the left of the type.
+    const typeAt = tokens.findIndex((t) => /^(ssh-|ecdsa-|sk-)/.test(t));
+    const blob = typeAt >= 0 ? tokens[typeAt + 1] : undefined;
+    if (blob === undefined) continue;
+    const digest = `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+    if (digest !== fingerprint) continue;
+    for (const p of (tokens[0] ?? '').split(',')) if (p.trim() !== '') owners.add(p.trim());
+  }
+  return [...owners];
 }
 
 /** No principal matched: say which key signed, when the signature itself is sound, so it can be added. */

@@ -134,6 +134,13 @@ function checksFor(record: EnvelopeRecord, ctx: Context): Check[] {
       !push({ name: 'environment', ok, detail: ok ? `for ${env}` : `it is for '${env}', not '${options.environment}'` })
     )
       return checks;
+  } else {
+    // Said, not silently skipped: evidence for staging must not be mistaken for production's.
+    push({
+      name: 'environment',
+      ok: true,
+      detail: `for ${env || '(none)'}; not checked, as no environment was asked for`,
+    });
   }
   const status = predicate.decision?.status;
   if (
