@@ -27,3 +27,36 @@ export {
   ENVIRONMENT_SOURCE,
   type EnvironmentApprovalOptions,
 } from './channels/environment.js';
+export {
+  writeMarker,
+  parseMarker,
+  markerOfBody,
+  trustedMarker,
+  sameRequest,
+  validateMarker,
+  environmentProblem,
+  REQUEST_LABEL,
+  type RequestMarker,
+  type IssueLike,
+} from './request/marker.js';
+export {
+  renderRequestBody,
+  MAX_LISTED_COMMITS,
+  type RenderRequestBodyInput,
+  type RequestChangeSummary,
+  type HowToApprove,
+  type ApprovalSourceName,
+} from './request/body.js';
+export {
+  findRequestIssue,
+  findOrOpenRequestIssue,
+  updateRequestIssue,
+  closeWithDecision,
+  requestIssueBody,
+  MAX_BODY,
+  type RequestTarget,
+  type RequestIssue,
+  type OpenRequestOptions,
+  type UpdateRequestOptions,
+  type CloseRequestOptions,
+} from './request/issue.js';
