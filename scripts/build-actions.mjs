@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Bundles each action's src/index.ts into its committed dist/ with ncc (ESM, licences alongside).
+// `--check` bundles into a temporary folder instead and fails when the result differs from the
+// committed dist/ in any byte: what runs on users' runners must be what the sources say.
+// The workspace packages are bundled from their build output, so run `tsc -b` first.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ACTIONS = ['request-approval', 'wait-for-approval', 'gate'];
+const check = process.argv.includes('--check');
+const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+
+function bundle(action, out) {
+  const entry = join(root, 'actions', action, 'src', 'index.ts');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ncc, 'build', entry, '-o', out, '--license', 'licenses.txt', '--quiet'], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ncc failed for ${action} (exit ${code})`))));
+  });
+}
+
+async function files(dir) {
+  const names = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return names
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function differences(expected, actual) {
+  const [a, b] = await Promise.all([files(expected), files(actual)]);
+  const out = [];
+  for (const name of new Set([...a, ...b])) {
+    if (!a.includes(name)) out.push(`${name}: not committed`);
+    else if (!b.includes(name)) out.push(`${name}: committed but no longer built`);
+    else if (!(await readFile(join(expected, name))).equals(await readFile(join(actual, name))))
+      out.push(`${name}: differs`);
+  }
+  return out;
+}
+
+let failed = false;
+for (const action of ACTIONS) {
+  const dist = join(root, 'actions', action, 'dist');
+  if (!check) {
+    await rm(dist, { recursive: true, force: true });
+    await bundle(action, dist);
+    console.log(`built actions/${action}/dist`);
+    continue;
+  }
+  const scratch = await mkdtemp(join(tmpdir(), `countersign-${action}-`));
+  try {
+    await bundle(action, scratch);
+    const diff = await differences(dist, scratch);
+    if (diff.length > 0) {
+      failed = true;
+      console.error(`actions/${action}/dist is not what its sources build:\n  ${diff.join('\n  ')}`);
+    } else console.log(`actions/${action}/dist matches its sources`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+if (failed) {
+  console.error('Run `npm run build:actions` and commit actions/*/dist.');
+  process.exit(1);
+}
