@@ -47,6 +47,10 @@ const cli = (cwd: string, args: string[]) => runCli(args, { cwd, env: env() });
 const approve = (cwd: string, who: Who, head: string, verb: 'approve' | 'reject' = 'approve', extra: string[] = []) =>
   cli(cwd, [verb, '--environment', 'production', '--signing-key', join(work, 'keys', who), ...extra, head]);
 
+/** `countersign wait` for production on this base and head, with the given extra flags. */
+const waitFor = (cwd: string, base: string, head: string, extra: string[]) =>
+  cli(cwd, ['wait', '--environment', 'production', '--base', base, ...extra, head]);
+
 /** A repository whose base has the policy and allowed signers (alice, bob, carol — not mallory), and a migration by alice. */
 async function repository(name: string): Promise<{ repo: string; base: string; head: string }> {
   const repo = join(work, name);
@@ -111,37 +115,20 @@ describe('the git platform through the CLI', () => {
     expect((JSON.parse(again.stdout) as { created: boolean }).created).toBe(false);
     expect(await git(repo, ['notes', '--ref', 'countersign', 'list', head])).not.toBe('');
 
-    const waiting = await cli(repo, [
-      'wait',
-      '--environment',
-      'production',
-      '--base',
-      base,
-      '--timeout',
-      '1s',
-      '--poll-interval',
-      '200ms',
-      head,
-    ]);
+    const waiting = await waitFor(repo, base, head, ['--timeout', '1s', '--poll-interval', '200ms']);
     expect(waiting.code).toBe(1);
     expect(waiting.stdout).toContain('Timed out after 1s, still pending');
 
     expect((await approve(repo, 'alice', head)).code).toBe(0);
     expect((await approve(repo, 'bob', head)).code).toBe(0);
     expect((await approve(repo, 'carol', head)).code).toBe(0);
-    const done = await cli(repo, [
-      'wait',
-      '--environment',
-      'production',
-      '--base',
-      base,
+    const done = await waitFor(repo, base, head, [
       '--timeout',
       '0',
       '--format',
       'json',
       '--decision-file',
       'decision.json',
-      head,
     ]);
     expect(done.code).toBe(0);
     const decision = JSON.parse(done.stdout) as {
@@ -186,18 +173,7 @@ describe('the git platform through the CLI', () => {
     expect(
       (await approve(repo, 'bob', head, 'reject', ['--reason', 'no rollback plan; "quotes" & $(shell)'])).code,
     ).toBe(0);
-    const result = await cli(repo, [
-      'wait',
-      '--environment',
-      'production',
-      '--base',
-      base,
-      '--timeout',
-      '0',
-      '--format',
-      'json',
-      head,
-    ]);
+    const result = await waitFor(repo, base, head, ['--timeout', '0', '--format', 'json']);
     expect(result.code).toBe(1);
     const decision = JSON.parse(result.stdout) as {
       status: string;
@@ -229,18 +205,7 @@ describe('the git platform through the CLI', () => {
     const head = await git(repo, ['rev-parse', 'HEAD']);
     await cli(repo, ['request', '--environment', 'production', '--base', base, '--head', head]);
     await approve(repo, 'bob', head);
-    const result = await cli(repo, [
-      'wait',
-      '--environment',
-      'production',
-      '--base',
-      base,
-      '--timeout',
-      '0',
-      '--format',
-      'json',
-      head,
-    ]);
+    const result = await waitFor(repo, base, head, ['--timeout', '0', '--format', 'json']);
     const decision = JSON.parse(result.stdout) as {
       status: string;
       risk: string;
@@ -261,18 +226,7 @@ describe('the git platform through the CLI', () => {
     await cli(repo, ['request', '--environment', 'production', '--base', base, '--head', head]);
     expect((await approve(repo, 'bob', head)).code).toBe(0);
     expect((await approve(repo, 'bob', head, 'reject', ['--reason', 'changed my mind'])).code).toBe(0);
-    const result = await cli(repo, [
-      'wait',
-      '--environment',
-      'production',
-      '--base',
-      base,
-      '--timeout',
-      '0',
-      '--format',
-      'json',
-      head,
-    ]);
+    const result = await waitFor(repo, base, head, ['--timeout', '0', '--format', 'json']);
     const decision = JSON.parse(result.stdout) as {
       status: string;
       discounted: Array<{ email: string; reason: string }>;
@@ -297,7 +251,7 @@ describe('the git platform through the CLI', () => {
     await git(approver, ['fetch', '-q', 'origin', 'refs/notes/countersign:refs/notes/countersign']);
     expect((await approve(approver, 'bob', head, 'approve', ['--push'])).code).toBe(0);
     expect((await approve(approver, 'carol', head, 'approve', ['--push'])).code).toBe(0);
-    const result = await cli(repo, ['wait', '--environment', 'production', '--base', base, '--timeout', '0', head]);
+    const result = await waitFor(repo, base, head, ['--timeout', '0']);
     expect(result.stdout).toContain('Status: APPROVED');
     expect(result.code).toBe(0);
   });
