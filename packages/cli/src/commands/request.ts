@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { classificationMarkdown, classificationText, classify } from '@countersign/core';
+import { classificationMarkdown, classificationText, classify, codeSpan } from '@countersign/core';
 import { ConfigurationError } from '@countersign/core/errors';
 import { addRequest, checkBase, defaultBase, pushRequests, resolveCommit } from '@countersign/git';
 import { changeContext, headOf, platformOf, rootOf } from '../git-platform.js';
@@ -67,7 +67,7 @@ export async function requestCommand(args: string[], io: Io): Promise<number> {
     : `A request for ${environment} of ${head.slice(0, 12)} already exists, made ${record.requested_at}; nothing new was recorded.`;
   if (format === 'markdown') {
     io.stdout(
-      `${lead}\n\n${classificationMarkdown(classification)}\nTo approve (or reject with a reason): \`${approve}\`\n`,
+      `${lead}\n\n${classificationMarkdown(classification)}\nTo approve (or reject with a reason): ${codeSpan(approve)}\n`,
     );
   } else {
     io.stdout(
