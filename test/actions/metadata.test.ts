@@ -20,6 +20,8 @@ const ACTIONS = [
   { yml: 'actions/request-approval/action.yml', readme: 'actions/request-approval/README.md' },
   { yml: 'actions/wait-for-approval/action.yml', readme: 'actions/wait-for-approval/README.md' },
   { yml: 'action.yml', readme: 'actions/gate/README.md' },
+  { yml: 'actions/attest/action.yml', readme: 'actions/attest/README.md' },
+  { yml: 'actions/verify/action.yml', readme: 'actions/verify/README.md' },
 ];
 
 describe.each(ACTIONS)('$yml', ({ yml, readme }) => {
@@ -38,7 +40,7 @@ describe.each(ACTIONS)('$yml', ({ yml, readme }) => {
 });
 
 it('the root gate offers the union of both steps’ inputs and outputs, with the same defaults', async () => {
-  const [request, wait, gate] = await Promise.all(ACTIONS.map((a) => metadata(a.yml)));
+  const [request, wait, gate] = await Promise.all(ACTIONS.slice(0, 3).map((a) => metadata(a.yml)));
   if (!gate || !request || !wait) throw new Error('unreachable');
   for (const step of [request, wait]) {
     for (const [name, spec] of Object.entries(step.inputs)) {

@@ -9,8 +9,11 @@ export interface ReadTrustedFileOptions {
   client: GitHubClient;
   owner: string;
   repo: string;
-  /** The base: a sha (or ref) whose version of the file is trusted. */
-  ref: string;
+  /**
+   * The base: a sha (or ref) whose version of the file is trusted. Null means the default branch as
+   * it is now (verify's "today's policy"), read through the API only.
+   */
+  ref: string | null;
   /** Relative to the repository root, e.g. `.countersign.yml`. */
   path: string;
   localGitCwd?: string | null;
@@ -25,7 +28,7 @@ export async function readTrustedFile(options: ReadTrustedFileOptions): Promise<
 
 /** undefined when the checkout cannot answer (none given, or a shallow clone without the ref). */
 async function fromLocalGit({ localGitCwd, ref, path }: ReadTrustedFileOptions): Promise<string | null | undefined> {
-  if (!localGitCwd) return undefined;
+  if (!localGitCwd || ref === null) return undefined;
   try {
     return await showFile(localGitCwd, ref, path);
   } catch (error) {
@@ -42,7 +45,11 @@ async function fromContentsApi({ client, owner, repo, ref, path }: ReadTrustedFi
   // Each segment encoded on its own: the path's slashes are structure, anything else is data.
   const encoded = segments.map(encodeURIComponent).join('/');
   try {
-    const response = await client.request(`GET /repos/{owner}/{repo}/contents/${encoded}`, { owner, repo, ref });
+    const response = await client.request(`GET /repos/{owner}/{repo}/contents/${encoded}`, {
+      owner,
+      repo,
+      ...(ref === null ? {} : { ref }),
+    });
     return decodeContents(response.data as unknown, path);
   } catch (error) {
     if (isNotFound(error)) return null;

@@ -363,6 +363,59 @@ describe('deployments', () => {
     expect(invalid.status).toBe(422);
   });
 
+  it('creates a deployment at the sha a branch resolves to, with GitHub defaults, found again by id and filters', async () => {
+    const main = gh.state.repo(REPO).branches['main'] as string;
+    type Created = D & { ref: string; task: string; payload: unknown; production_environment: boolean };
+    const made = await api<Created>(`${R}/deployments`, {
+      method: 'POST',
+      body: JSON.stringify({ ref: 'main', required_contexts: [], payload: '{"build":7}' }),
+    });
+    expect(made.status).toBe(201);
+    expect(made.json).toMatchObject({
+      sha: main,
+      ref: 'main',
+      task: 'deploy',
+      environment: 'production',
+      production_environment: true,
+      payload: '{"build":7}',
+    });
+    expect((await api<D>(`${R}/deployments/${made.json.id}`)).json.id).toBe(made.json.id);
+    const filtered = await api<D[]>(`${R}/deployments?sha=${main}&environment=production&task=deploy`);
+    expect(filtered.json.map((d) => d.id)).toEqual([made.json.id]);
+    expect((await api(`${R}/deployments/999999`)).status).toBe(404);
+  });
+
+  it("checks the commit's statuses unless required_contexts is empty", async () => {
+    const main = gh.state.repo(REPO).branches['main'] as string;
+    gh.state.setCommitStatus(REPO, main, 'ci/build', 'success');
+    gh.state.setCommitStatus(REPO, main, 'ci/lint', 'pending');
+    const post = (body: object) => api(`${R}/deployments`, { method: 'POST', body: JSON.stringify(body) });
+    expect((await post({ ref: main })).status).toBe(409);
+    expect((await post({ ref: main, required_contexts: ['ci/build'] })).status).toBe(201);
+    expect((await post({ ref: main, required_contexts: ['ci/missing'] })).status).toBe(409);
+    expect((await post({ ref: main, required_contexts: [] })).status).toBe(201);
+    expect((await post({ ref: main, task: 7 })).status).toBe(422);
+    expect((await post({ ref: 'no-such-branch' })).json).toMatchObject({ message: 'No ref found for: no-such-branch' });
+  });
+
+  it('merges the default branch into a branch behind it first (202), then deploys the merge (201)', async () => {
+    gh.state.pushCommits(REPO, [{ message: 'feature work' }], 'feature');
+    const [hotfix] = gh.state.pushCommits(REPO, [{ message: 'hotfix' }], 'main');
+    const post = () =>
+      api<D & { message?: string }>(`${R}/deployments`, {
+        method: 'POST',
+        body: JSON.stringify({ ref: 'feature', environment: 'staging' }),
+      });
+    const first = await post();
+    expect(first.status).toBe(202);
+    expect(first.json.message).toBe('Auto-merged main into feature on deployment.');
+    const merge = gh.state.repo(REPO).branches['feature'] as string;
+    expect(gh.state.repo(REPO).commits[merge]?.parents).toContain(hotfix?.sha);
+    const second = await post();
+    expect(second.status).toBe(201);
+    expect(second.json.sha).toBe(merge);
+  });
+
   it('answers run approvals, and 404s an unknown run', async () => {
     gh.state.setRunApprovals(REPO, 1, [
       { environments: ['production'], state: 'approved', user: 'bob', comment: 'ok' },

@@ -8,7 +8,7 @@ import { ROUTES, startFakeGitHub, type FakeGitHub } from './index.js';
 
 interface Case {
   name: string;
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   status: number;
   body?: unknown;
@@ -20,6 +20,7 @@ interface Answer {
   status: number;
   contentType: string | null;
   etag: string | null;
+  location: string | null;
   json: unknown;
 }
 
@@ -107,6 +108,51 @@ function cases(w: World): Case[] {
       path: `${R}/deployments?environment=production&ref=main`,
       status: 200,
     },
+    {
+      name: 'create deployment',
+      method: 'POST',
+      path: `${R}/deployments`,
+      body: {
+        ref: 'feature/db',
+        auto_merge: false,
+        required_contexts: [],
+        payload: { build: 43 },
+        environment: 'staging',
+        description: 'From CI',
+      },
+      status: 201,
+    },
+    {
+      name: 'create deployment of a sha',
+      method: 'POST',
+      path: `${R}/deployments`,
+      body: { ref: w.base, payload: '{"migrate":true}', transient_environment: true, production_environment: false },
+      status: 201,
+    },
+    {
+      name: 'create deployment auto-merged',
+      method: 'POST',
+      path: `${R}/deployments`,
+      body: { ref: 'stale' },
+      status: 202,
+    },
+    {
+      name: 'create deployment failing checks',
+      method: 'POST',
+      path: `${R}/deployments`,
+      body: { ref: 'feature/db', auto_merge: false },
+      status: 409,
+    },
+    {
+      name: 'create deployment unknown ref',
+      method: 'POST',
+      path: `${R}/deployments`,
+      body: { ref: 'nope' },
+      status: 422,
+    },
+    { name: 'create deployment without ref', method: 'POST', path: `${R}/deployments`, body: {}, status: 422 },
+    { name: 'deployment', method: 'GET', path: `${R}/deployments/${w.deployment}`, status: 200 },
+    { name: 'deployment missing', method: 'GET', path: `${R}/deployments/999`, status: 404 },
     { name: 'deployment statuses', method: 'GET', path: `${R}/deployments/${w.deployment}/statuses`, status: 200 },
     { name: 'statuses missing', method: 'GET', path: `${R}/deployments/999/statuses`, status: 404 },
     {
@@ -124,6 +170,33 @@ function cases(w: World): Case[] {
       status: 422,
     },
     { name: 'run approvals', method: 'GET', path: `${R}/actions/runs/${RUN_ID}/approvals`, status: 200 },
+    { name: 'artifacts', method: 'GET', path: `${R}/actions/artifacts`, status: 200 },
+    {
+      name: 'artifacts by name, paged',
+      method: 'GET',
+      path: `${R}/actions/artifacts?name=build&per_page=1&page=2`,
+      status: 200,
+    },
+    { name: 'run artifacts', method: 'GET', path: `${R}/actions/runs/${RUN_ID}/artifacts`, status: 200 },
+    {
+      name: 'run artifacts by name, ascending',
+      method: 'GET',
+      path: `${R}/actions/runs/${RUN_ID}/artifacts?name=build&direction=asc&per_page=100&page=1`,
+      status: 200,
+    },
+    { name: 'run artifacts unknown run', method: 'GET', path: `${R}/actions/runs/999/artifacts`, status: 404 },
+    { name: 'artifact', method: 'GET', path: `${R}/actions/artifacts/${w.artifact}`, status: 200 },
+    { name: 'artifact without digest', method: 'GET', path: `${R}/actions/artifacts/${w.legacyArtifact}`, status: 200 },
+    { name: 'artifact expired', method: 'GET', path: `${R}/actions/artifacts/${w.expiredArtifact}`, status: 200 },
+    { name: 'artifact missing', method: 'GET', path: `${R}/actions/artifacts/999`, status: 404 },
+    { name: 'artifact zip', method: 'GET', path: `${R}/actions/artifacts/${w.artifact}/zip`, status: 302 },
+    {
+      name: 'artifact zip expired',
+      method: 'GET',
+      path: `${R}/actions/artifacts/${w.expiredArtifact}/zip`,
+      status: 410,
+    },
+    { name: 'delete artifact', method: 'DELETE', path: `${R}/actions/artifacts/${w.doomedArtifact}`, status: 204 },
     { name: 'rate limit', method: 'GET', path: '/rate_limit', status: 200 },
   ];
 }
@@ -131,6 +204,8 @@ function cases(w: World): Case[] {
 async function call(c: Case, extraHeaders: Record<string, string> = {}): Promise<Response> {
   return fetch(`${gh.url}${c.path}`, {
     method: c.method,
+    // A 302 is the answer under test, not something to follow.
+    redirect: 'manual',
     headers: {
       authorization: 'token contract-test',
       accept: 'application/vnd.github+json',
@@ -154,6 +229,7 @@ beforeAll(async () => {
       status: res.status,
       contentType: res.headers.get('content-type'),
       etag: res.headers.get('etag'),
+      location: res.headers.get('location'),
       json: text === '' ? undefined : (JSON.parse(text) as unknown),
     });
   }
@@ -170,7 +246,19 @@ describe(`responses validate against GitHub's OpenAPI description`, () => {
   });
 
   // Cases are listed again here (world ids are stable placeholders) so each gets its own test name.
-  const names = cases({ base: 'b', head: 'h', pull: 1, issue: 2, closedIssue: 3, comment: 4, deployment: 5 });
+  const names = cases({
+    base: 'b',
+    head: 'h',
+    pull: 1,
+    issue: 2,
+    closedIssue: 3,
+    comment: 4,
+    deployment: 5,
+    artifact: 6,
+    legacyArtifact: 7,
+    expiredArtifact: 8,
+    doomedArtifact: 9,
+  });
   it.each(names.map((c) => [c.name, c] as const))('%s', (name, c) => {
     const answer = answers.get(name);
     expect(answer, 'request was made').toBeDefined();
@@ -178,8 +266,15 @@ describe(`responses validate against GitHub's OpenAPI description`, () => {
     expect(answer.status).toBe(c.status);
     expect(answer.template, 'GitHub has an operation for this path').toBeDefined();
     expect(answer.route, "the fake's router and GitHub's templates agree").toBe(answer.template);
-    expect(answer.contentType).toBe('application/json; charset=utf-8');
     const template = answer.template ?? '';
+    if (c.status === 204 || c.status === 302) {
+      expect(contract.statuses(c.method, template)).toContain(String(c.status));
+      expect(contract.responseSchema(c.method, template, c.status), 'GitHub documents no body').toBeUndefined();
+      expect(answer.json).toBeUndefined();
+      if (c.status === 302) expect(answer.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/blob\/\S+\?\S*sig=/);
+      return;
+    }
+    expect(answer.contentType).toBe('application/json; charset=utf-8');
     const documented = contract.responseSchema(c.method, template, c.status) !== undefined;
     if (c.status < 300) {
       expect(documented, `${c.method} ${template} documents ${c.status}`).toBe(true);
@@ -196,7 +291,7 @@ describe(`responses validate against GitHub's OpenAPI description`, () => {
   });
 
   it('serves only operations GitHub has, each covered by a successful case above', () => {
-    const served = new Set([...answers.values()].filter((a) => a.status < 300).map((a) => a.route));
+    const served = new Set([...answers.values()].filter((a) => a.status < 400).map((a) => a.route));
     for (const route of ROUTES) {
       expect(
         contract.operation(route.method, route.path),
@@ -237,6 +332,20 @@ describe('the validation is strict enough to catch drift', () => {
       const { template, json } = ok(name);
       expect(contract.validate('GET', template, 200, json).valid, name).toBe(true);
     }
+  });
+
+  it('rejects an artefact whose digest, run or expiry drifts from the description', () => {
+    const good = ok('artifact');
+    expect(contract.validate('GET', good.template, 200, good.json).valid).toBe(true);
+    const digest = ok('artifact');
+    digest.json['digest'] = 42;
+    expect(contract.validate('GET', digest.template, 200, digest.json).valid).toBe(false);
+    const run = ok('artifact');
+    (run.json['workflow_run'] as Record<string, unknown>)['run_attempt'] = 1;
+    expect(contract.validate('GET', run.template, 200, run.json).valid).toBe(false);
+    const expiry = ok('artifact');
+    delete expiry.json['expires_at'];
+    expect(contract.validate('GET', expiry.template, 200, expiry.json).valid).toBe(false);
   });
 
   it('rejects a missing required field, deep inside', () => {

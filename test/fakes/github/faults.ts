@@ -61,6 +61,12 @@ export class FaultPlan {
   kinds: FaultKind[] = [...TRANSIENT_FAULT_KINDS];
   retryAfterSeconds = 1;
   slowMs = 1000;
+  /**
+   * Whether random and unscoped faults also reach the artefact service (Twirp and blob URLs). Off by
+   * default: its clients wait seconds between retries. A fault whose own `path`, or the `only` scope,
+   * names such a URL reaches it regardless.
+   */
+  artifactService = false;
   /** Every fault handed out, in order. */
   readonly injected: InjectedFault[] = [];
 
@@ -95,6 +101,7 @@ export class FaultPlan {
   /** Back to no faults at all. */
   clear(): this {
     this.rate = 0;
+    this.artifactService = false;
     this.kinds = [...TRANSIENT_FAULT_KINDS];
     this.queue = [];
     this.scope = {};
@@ -105,14 +112,23 @@ export class FaultPlan {
     return this.queue.length;
   }
 
-  /** Decides the fault, if any, for one request. The server calls this once per request. */
-  take(method: string, path: string): Fault | undefined {
-    const index = this.queue.findIndex((f) => matches(f.path ?? this.scope.path, f.method ?? this.scope.method));
+  /**
+   * Decides the fault, if any, for one request. The server calls this once per request, saying whether
+   * the request is for the artefact service.
+   */
+  take(method: string, path: string, options: { artifactService?: boolean } = {}): Fault | undefined {
+    const optedIn = (pattern: RegExp | undefined) =>
+      !options.artifactService || this.artifactService || pattern !== undefined;
+    const index = this.queue.findIndex((f) => {
+      const pattern = f.path ?? this.scope.path;
+      return optedIn(pattern) && matches(pattern, f.method ?? this.scope.method);
+    });
     if (index >= 0) {
       const [fault] = this.queue.splice(index, 1);
       if (fault) return this.note(fault, method, path);
     }
-    if (this.rate <= 0 || this.kinds.length === 0 || !matches(this.scope.path, this.scope.method)) return undefined;
+    if (this.rate <= 0 || this.kinds.length === 0 || !optedIn(this.scope.path)) return undefined;
+    if (!matches(this.scope.path, this.scope.method)) return undefined;
     if (this.random() >= this.rate) return undefined;
     const kind = this.kinds[Math.floor(this.random() * this.kinds.length)];
     return kind === undefined ? undefined : this.note({ kind }, method, path);

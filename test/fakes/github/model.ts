@@ -190,8 +190,44 @@ export interface FakeRepo {
   deployments: FakeDeployment[];
   environments: Record<string, FakeEnvironment>;
   runApprovals: Record<number, FakeEnvironmentApproval[]>;
+  /** Commit statuses by sha, then context: the checks a deployment's `required_contexts` meets. */
+  commitStatuses: Record<string, Record<string, CommitStatusState>>;
+  /** Workflow runs by id: what artefacts belong to. */
+  runs: Record<number, FakeWorkflowRun>;
+  /** Artefacts, pending uploads included (`finalized: false`); deleted ones are removed. */
+  artifacts: FakeArtifact[];
   /** Issues and pull requests share one number sequence, as on GitHub. */
   nextNumber: number;
+}
+
+export type CommitStatusState = 'error' | 'failure' | 'pending' | 'success';
+
+export interface FakeWorkflowRun {
+  id: number;
+  head_sha: string;
+  head_branch: string;
+  /** The results service knows a run and its job by these ids, which the runtime token carries. */
+  backend_id: string;
+  job_backend_id: string;
+}
+
+export interface FakeArtifact {
+  id: number;
+  name: string;
+  run_id: number;
+  /** The size recorded at finalisation (or seeding); the served bytes may differ after tampering. */
+  size_in_bytes: number;
+  /** `sha256:<hex>` of the bytes as recorded; null for artefacts made before digests existed. */
+  digest: string | null;
+  content_type: string;
+  /** The stored blob, what a download serves; null until an upload commits its block list. */
+  bytes: Buffer | null;
+  /** Uploaded blocks not yet committed, by block id. */
+  blocks: Record<string, Buffer>;
+  finalized: boolean;
+  created_at: string;
+  updated_at: string;
+  expires_at: string;
 }
 
 export type TeamRole = 'member' | 'maintainer';

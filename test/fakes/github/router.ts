@@ -4,7 +4,7 @@ import { notFound } from './errors.js';
 import type { FakeRepo, FakeState, FakeToken } from './state.js';
 import type { View } from './shapes.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH';
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 export interface RateLimit {
   limit: number;

@@ -2,6 +2,7 @@
 // fault injection and the request log. Routes only turn state into bodies.
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isArtifactServicePath, serveArtifactService } from './artifacts/serve.js';
 import { DOCS, HttpError, errorBody, notFound } from './errors.js';
 import type { Fault, FaultKind, FaultPlan } from './faults.js';
 import { findRepo, type RateLimit, type Reply, type Router } from './router.js';
@@ -94,7 +95,8 @@ async function handle(
   const { state, faults, rateLimit, requests, router } = parts;
   const url = new URL(req.url ?? '/', 'http://fake.invalid');
   const method = (req.method ?? 'GET').toUpperCase();
-  const rawBody = await readBody(req);
+  const bytes = await readBody(req);
+  const rawBody = bytes.toString('utf8');
   const headers: RecordedRequest['headers'] = {};
   for (const name of INTERESTING) {
     const value = req.headers[name];
@@ -114,6 +116,23 @@ async function handle(
   };
   requests.push(record);
   const requestId = `${serial.toString(16).toUpperCase().padStart(4, '0')}:FAKE:${(serial * 7919).toString(16).toUpperCase()}`;
+
+  if (isArtifactServicePath(url.pathname)) {
+    return serveArtifactService({
+      state,
+      faults,
+      latencyMs: parts.latencyMs,
+      baseUrl: parts.baseUrl(),
+      req,
+      res,
+      url,
+      method,
+      body: bytes,
+      record,
+      requestId,
+      delay,
+    });
+  }
 
   const send = (status: number, body: unknown, extra: Record<string, string> = {}, budget?: Partial<RateLimit>) => {
     if (res.destroyed) return;
@@ -341,11 +360,11 @@ function decodeSafe(segment: string): string {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -1,6 +1,7 @@
 // The fake's world: plain records that tests arrange directly and that the write endpoints change.
 // Field names follow GitHub's JSON (snake_case) so a test reads like the API it stands in for.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { zipOf, tamper } from './artifacts/zip.js';
 import type {
   UserType,
   FakeUser,
@@ -25,6 +26,9 @@ import type {
   TeamsAccess,
   FakeToken,
   CommitInput,
+  CommitStatusState,
+  FakeWorkflowRun,
+  FakeArtifact,
 } from './model.js';
 
 export type * from './model.js';
@@ -38,6 +42,9 @@ export class FakeState {
   anyToken: FakeToken | null = { login: 'github-actions[bot]', teams: 'allowed' };
   /** Milliseconds since the epoch; replace it to make timestamps deterministic. */
   clock: () => number = () => Date.now();
+
+  /** Signs runtime tokens and blob URLs; random per state, so nothing forged from outside passes. */
+  readonly secret: Buffer = randomBytes(32);
 
   private lastId = 1000;
   private commitSerial = 0;
@@ -135,6 +142,9 @@ export class FakeState {
       deployments: [],
       environments: {},
       runApprovals: {},
+      commitStatuses: {},
+      runs: {},
+      artifacts: [],
       nextNumber: 1,
     };
     this.repos[fullName] = repo;
@@ -495,7 +505,116 @@ export class FakeState {
     }
     this.repo(fullName).runApprovals[runId] = approvals;
   }
+
+  setCommitStatus(fullName: string, sha: string, context: string, state: CommitStatusState): void {
+    (this.repo(fullName).commitStatuses[sha] ??= {})[context] = state;
+  }
+
+  /** A workflow run at the default branch's head unless told otherwise; artefacts hang off it. */
+  addWorkflowRun(
+    fullName: string,
+    input: { id?: number; head_sha?: string; head_branch?: string } = {},
+  ): FakeWorkflowRun {
+    const repo = this.repo(fullName);
+    const branch = input.head_branch ?? repo.default_branch;
+    const sha = input.head_sha ?? repo.branches[branch];
+    if (sha === undefined) throw new Error(`fake GitHub: branch ${branch} has no commit in ${fullName}`);
+    const run: FakeWorkflowRun = {
+      id: input.id ?? this.nextId(),
+      head_sha: sha,
+      head_branch: branch,
+      backend_id: randomUUID(),
+      job_backend_id: randomUUID(),
+    };
+    repo.runs[run.id] = run;
+    return run;
+  }
+
+  /** The run with this id in any repository (run ids are global on GitHub). */
+  findRun(runId: number): { repo: FakeRepo; run: FakeWorkflowRun } | undefined {
+    for (const repo of Object.values(this.repos)) {
+      const run = repo.runs[runId];
+      if (run) return { repo, run };
+    }
+    return undefined;
+  }
+
+  findRunByBackendId(backendId: string): { repo: FakeRepo; run: FakeWorkflowRun } | undefined {
+    for (const repo of Object.values(this.repos)) {
+      const run = Object.values(repo.runs).find((r) => r.backend_id === backendId);
+      if (run) return { repo, run };
+    }
+    return undefined;
+  }
+
+  /**
+   * A finished artefact, as if uploaded by the run: `files` are zipped (content type application/zip),
+   * or `bytes` are stored as given. The run is made when it does not exist yet.
+   */
+  addArtifact(
+    fullName: string,
+    input: {
+      runId: number;
+      name: string;
+      files?: Record<string, string | Buffer>;
+      bytes?: Buffer;
+      content_type?: string;
+      created_at?: string;
+      expires_at?: string;
+      /** Seeds an artefact from before digests existed (upload-artifact v3). */
+      withoutDigest?: boolean;
+    },
+  ): FakeArtifact {
+    const repo = this.repo(fullName);
+    if (!repo.runs[input.runId]) this.addWorkflowRun(fullName, { id: input.runId });
+    const bytes = input.bytes ?? zipOf(input.files ?? {});
+    const created = input.created_at ?? this.now();
+    const artifact: FakeArtifact = {
+      id: this.nextId(),
+      name: input.name,
+      run_id: input.runId,
+      size_in_bytes: bytes.length,
+      digest: input.withoutDigest ? null : sha256Digest(bytes),
+      content_type: input.content_type ?? (input.bytes === undefined ? 'application/zip' : 'application/octet-stream'),
+      bytes,
+      blocks: {},
+      finalized: true,
+      created_at: created,
+      updated_at: created,
+      expires_at: input.expires_at ?? isoSeconds(Date.parse(created) + ARTIFACT_RETENTION_DAYS * 86_400_000),
+    };
+    repo.artifacts.push(artifact);
+    return artifact;
+  }
+
+  findArtifact(fullName: string, id: number): FakeArtifact {
+    const artifact = this.repo(fullName).artifacts.find((a) => a.id === id);
+    if (!artifact) throw new Error(`fake GitHub: no artifact ${id} in ${fullName}`);
+    return artifact;
+  }
+
+  /**
+   * Makes the stored bytes differ from the recorded size and digest, as a corrupted or swapped blob
+   * would. By default the zip stays a valid zip of the same files, so only a digest check notices.
+   */
+  tamperArtifact(fullName: string, id: number, replacement?: Buffer): FakeArtifact {
+    const artifact = this.findArtifact(fullName, id);
+    if (!artifact.bytes) throw new Error(`fake GitHub: artifact ${id} has no uploaded bytes to tamper with`);
+    artifact.bytes = replacement ?? tamper(artifact.bytes);
+    return artifact;
+  }
+
+  /** Whether `expires_at` has passed by the state's clock. */
+  expired(artifact: FakeArtifact): boolean {
+    return Date.parse(artifact.expires_at) <= this.clock();
+  }
 }
+
+export function sha256Digest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export const ARTIFACT_RETENTION_DAYS = 90;
 
 export function splitFullName(fullName: string): [string, string] {
   const [owner, name, ...rest] = fullName.split('/');

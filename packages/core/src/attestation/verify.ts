@@ -43,6 +43,11 @@ export interface VerifyOptions {
   /** Re-decide under this policy (`--policy`); also gives the environment order for `chain`. */
   policy?: Policy | undefined;
   chain?: boolean | undefined;
+  /**
+   * The policy whose environments give the promotion order for `chain` when the decision is not
+   * to be decided again (`policy` unset); `policy` serves for both when it is given.
+   */
+  chainOrder?: Policy | undefined;
 }
 
 export interface CandidateResult {
@@ -220,7 +225,7 @@ function decideAgain(predicate: ApprovalPredicate, policy: Policy): Check {
 }
 
 function chainCheck(record: EnvelopeRecord, ctx: Context): Check {
-  const policy = ctx.options.policy;
+  const policy = ctx.options.policy ?? ctx.options.chainOrder;
   const fail = (detail: string): Check => ({ name: 'chain', ok: false, detail });
   if (policy === undefined)
     return fail('checking the chain needs the policy (its environments give the promotion order)');

@@ -14,6 +14,10 @@ export interface World {
   closedIssue: number;
   comment: number;
   deployment: number;
+  artifact: number;
+  legacyArtifact: number;
+  expiredArtifact: number;
+  doomedArtifact: number;
 }
 
 export function buildWorld(state: FakeState): World {
@@ -107,11 +111,41 @@ export function buildWorld(state: FakeState): World {
     transient_environment: true,
     description: 'Preview',
   });
+  // A failing check on the feature head, so a deployment that must pass checks is refused.
+  state.setCommitStatus(REPO, head, 'ci/test', 'failure');
+  // A branch left behind the default branch, which a deployment with auto_merge brings up to date.
+  state.pushCommits(REPO, [{ message: 'Stale work' }], 'stale');
+  state.pushCommits(REPO, [{ message: 'Hotfix on main' }], 'main');
   state.setRunApprovals(REPO, RUN_ID, [
     { environments: ['production'], state: 'approved', user: 'bob', comment: 'Ship it' },
     { environments: ['production', 'staging'], state: 'rejected', user: 'carol', comment: '' },
   ]);
+  state.addWorkflowRun(REPO, { id: RUN_ID, head_branch: 'feature/db', head_sha: head });
+  const artifact = state.addArtifact(REPO, {
+    runId: RUN_ID,
+    name: 'build',
+    files: { 'dist/app.js': 'console.log(1)\n', 'attestation.json': '{}' },
+  });
+  state.addArtifact(REPO, { runId: RUN_ID, name: 'build', files: { 'dist/app.js': 'console.log(2)\n' } });
+  const legacyArtifact = state.addArtifact(REPO, {
+    runId: RUN_ID,
+    name: 'v3 upload',
+    bytes: Buffer.from('raw'),
+    withoutDigest: true,
+  });
+  const expiredArtifact = state.addArtifact(REPO, {
+    runId: RUN_ID,
+    name: 'old logs',
+    files: { 'log.txt': 'x' },
+    created_at: '2020-01-01T00:00:00Z',
+    expires_at: '2020-04-01T00:00:00Z',
+  });
+  const doomedArtifact = state.addArtifact(REPO, { runId: RUN_ID, name: 'scratch', files: { x: 'x' } });
   return {
+    artifact: artifact.id,
+    legacyArtifact: legacyArtifact.id,
+    expiredArtifact: expiredArtifact.id,
+    doomedArtifact: doomedArtifact.id,
     base,
     head,
     pull: pull.number,

@@ -1,11 +1,14 @@
 // Deployments and their statuses, newest first as GitHub lists them.
-import { invalidRequest, notFound, validationFailed } from '../errors.js';
+import { HttpError, errorBody, invalidRequest, notFound, validationFailed } from '../errors.js';
+import { compare, resolveRef } from '../git.js';
 import { paginate } from '../pagination.js';
-import { intParam, requireRepo, type Route, type RouteContext } from '../router.js';
+import { intParam, requireRepo, type Reply, type Route, type RouteContext } from '../router.js';
 import { nodeId, repoApi, simpleUser, type Json, type View } from '../shapes.js';
 import type { DeploymentState, FakeDeployment, FakeDeploymentStatus, FakeRepo } from '../state.js';
 
 const DOCS_LIST = 'https://docs.github.com/rest/deployments/deployments#list-deployments';
+const DOCS_CREATE = 'https://docs.github.com/rest/deployments/deployments#create-a-deployment';
+const DOCS_GET = 'https://docs.github.com/rest/deployments/deployments#get-a-deployment';
 const DOCS_STATUSES = 'https://docs.github.com/rest/deployments/statuses#list-deployment-statuses';
 const DOCS_CREATE_STATUS = 'https://docs.github.com/rest/deployments/statuses#create-a-deployment-status';
 
@@ -35,6 +38,21 @@ export const deploymentRoutes: Route[] = [
         .sort((a, b) => b.id - a.id);
       const page = paginate(list, ctx.query, ctx.linkBase);
       return { body: page.items.map((d) => deploymentJson(ctx, repo, d)), link: page.link };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/deployments',
+    docs: DOCS_CREATE,
+    handle: createDeployment,
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/deployments/{deployment_id}',
+    docs: DOCS_GET,
+    handle(ctx) {
+      const { repo, deployment } = requireDeployment(ctx);
+      return { body: deploymentJson(ctx, repo, deployment) };
     },
   },
   {
@@ -95,6 +113,113 @@ export const deploymentRoutes: Route[] = [
     },
   },
 ];
+
+interface CreateInput {
+  ref: string;
+  task: string;
+  autoMerge: boolean;
+  requiredContexts: string[] | undefined;
+  payload: Record<string, unknown> | string;
+  environment: string;
+  description: string | null;
+  transient: boolean;
+  production: boolean | undefined;
+}
+
+/**
+ * GitHub's order: the ref must resolve; with `auto_merge` (default on) a branch behind the default
+ * branch gets the default branch merged in and the answer is 202 with no deployment, so the caller
+ * asks again; then the commit's statuses must be green for `required_contexts` (all of its contexts
+ * when omitted, none for `[]`), else 409.
+ */
+function createDeployment(ctx: RouteContext): Reply {
+  const repo = requireRepo(ctx);
+  const input = readCreateInput(ctx.body);
+  const fullName = `${repo.owner}/${repo.name}`;
+  const sha = resolveRef(repo, input.ref);
+  if (sha === undefined) {
+    // 422 bodies follow the validation-error schema, which has no `status`.
+    throw new HttpError(422, { message: `No ref found for: ${input.ref}`, documentation_url: DOCS_CREATE });
+  }
+  const isBranch = repo.branches[input.ref] !== undefined && input.ref !== repo.default_branch;
+  if (input.autoMerge && isBranch) {
+    const outcome = compare(repo, input.ref, repo.default_branch);
+    if (outcome.ok && outcome.comparison.ahead.length > 0) {
+      const tip = repo.branches[repo.default_branch] as string;
+      ctx.state.pushCommits(
+        fullName,
+        [{ message: `Merge branch '${repo.default_branch}' into ${input.ref}`, parents: [sha, tip] }],
+        input.ref,
+      );
+      return {
+        status: 202,
+        body: { message: `Auto-merged ${repo.default_branch} into ${input.ref} on deployment.` },
+      };
+    }
+  }
+  const statuses = repo.commitStatuses[sha] ?? {};
+  const contexts = input.requiredContexts ?? Object.keys(statuses);
+  if (contexts.some((c) => statuses[c] !== 'success')) {
+    throw new HttpError(409, errorBody(409, `Conflict: Commit status checks failed for ${input.ref}.`, DOCS_CREATE));
+  }
+  const deployment = ctx.state.addDeployment(fullName, {
+    sha,
+    ref: input.ref,
+    task: input.task,
+    environment: input.environment,
+    payload: input.payload,
+    description: input.description,
+    creator: ctx.viewer.login,
+    transient_environment: input.transient,
+    ...(input.production === undefined ? {} : { production_environment: input.production }),
+  });
+  return { status: 201, body: deploymentJson(ctx, repo, deployment) };
+}
+
+function readCreateInput(raw: unknown): CreateInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalidRequest(DOCS_CREATE, `${JSON.stringify(raw)} is not an object.`);
+  }
+  const body = raw as Record<string, unknown>;
+  const wrongType = (field: string, type: string) =>
+    invalidRequest(DOCS_CREATE, `For 'properties/${field}', ${JSON.stringify(body[field])} is not ${type}.`);
+  const text = (field: string, fallback: string): string => {
+    const value = body[field];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string') throw wrongType(field, 'a string');
+    return value;
+  };
+  const flag = (field: string): boolean | undefined => {
+    const value = body[field];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') throw wrongType(field, 'a boolean');
+    return value;
+  };
+  if (body['ref'] === undefined) throw invalidRequest(DOCS_CREATE, '"ref" wasn\'t supplied.');
+  const contexts = body['required_contexts'];
+  if (contexts !== undefined && (!Array.isArray(contexts) || contexts.some((c) => typeof c !== 'string'))) {
+    throw wrongType('required_contexts', 'an array of strings');
+  }
+  const payload = body['payload'] ?? {};
+  if (typeof payload !== 'string' && (typeof payload !== 'object' || Array.isArray(payload))) {
+    throw wrongType('payload', 'an object or a string');
+  }
+  const description = body['description'];
+  if (description !== undefined && description !== null && typeof description !== 'string') {
+    throw wrongType('description', 'a string or null');
+  }
+  return {
+    ref: text('ref', ''),
+    task: text('task', 'deploy'),
+    autoMerge: flag('auto_merge') ?? true,
+    requiredContexts: contexts as string[] | undefined,
+    payload: payload as Record<string, unknown> | string,
+    environment: text('environment', 'production'),
+    description: description === undefined ? '' : description,
+    transient: flag('transient_environment') ?? false,
+    production: flag('production_environment'),
+  };
+}
 
 function requireDeployment(ctx: RouteContext): { repo: FakeRepo; deployment: FakeDeployment } {
   const repo = requireRepo(ctx);

@@ -2,6 +2,7 @@
 // matching operation in GitHub's OpenAPI description, or without a contract check, fails there.
 import type { Route } from '../router.js';
 import { actionsRoutes } from './actions.js';
+import { artifactRoutes } from './artifacts.js';
 import { compareRoutes } from './compare.js';
 import { contentsRoutes } from './contents.js';
 import { deploymentRoutes } from './deployments.js';
@@ -18,5 +19,6 @@ export const ROUTES: readonly Route[] = [
   ...directoryRoutes,
   ...deploymentRoutes,
   ...actionsRoutes,
+  ...artifactRoutes,
   ...rateLimitRoutes,
 ];

@@ -1,0 +1,181 @@
+// Where the evidence lives on GitHub: each attestation file is a workflow artefact named after the
+// environment and the artefact's digest, so any later run finds it from the digest alone. Finding
+// goes through the REST API (it sees every run, this one included); moving bytes goes through
+// @actions/artifact, which talks to the artefact service as the runner's own tools do.
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import type { GitHubClient } from '@countersign/github';
+import type { Runner } from './runner.js';
+
+/** The file inside every evidence artefact, and what `countersign verify --attestation` reads by default. */
+export const EVIDENCE_FILE = 'countersign.intoto.jsonl';
+const PREFIX = 'countersign-';
+
+// GitHub refuses these in artefact names; an environment may legally contain some of them.
+const FORBIDDEN = /["\\:<>|*?\r\n/%]/g;
+
+/** `countersign-<environment>-<hex>`; characters an artefact name may not hold are %-escaped. */
+export function evidenceName(environment: string, digestHex: string): string {
+  const env = environment.replace(FORBIDDEN, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return `${PREFIX}${env}-${digestHex.toLowerCase()}`;
+}
+
+export interface StoredEvidence {
+  id: number;
+  name: string;
+  runId: number;
+  /** The artefact service's digest of the stored zip, `sha256:<hex>`; null for artefacts made before digests. */
+  digest: string | null;
+  createdAt: string;
+}
+
+interface ArtifactJson {
+  id: number;
+  name: string;
+  expired: boolean;
+  created_at: string | null;
+  digest?: string | null;
+  workflow_run?: { id?: number | null } | null;
+}
+
+function asStored(a: ArtifactJson): StoredEvidence | null {
+  const runId = a.workflow_run?.id;
+  if (a.expired || typeof runId !== 'number') return null;
+  return {
+    id: a.id,
+    name: a.name,
+    runId,
+    digest: typeof a.digest === 'string' && a.digest !== '' ? a.digest : null,
+    createdAt: a.created_at ?? '',
+  };
+}
+
+const newestFirst = (a: StoredEvidence, b: StoredEvidence) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id;
+
+/** The newest unexpired artefact with this exact name, in one run or anywhere in the repository. */
+export async function findEvidence(
+  client: GitHubClient,
+  runner: Runner,
+  name: string,
+  runId: number | null,
+): Promise<StoredEvidence | null> {
+  const params = { owner: runner.owner, repo: runner.repo, name, per_page: 100 };
+  // paginate unwraps `{total_count, artifacts}` into one array across the pages.
+  const list =
+    runId === null
+      ? await client.paginate('GET /repos/{owner}/{repo}/actions/artifacts', params)
+      : await client.paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', {
+          ...params,
+          run_id: runId,
+        });
+  const found = (list as ArtifactJson[])
+    .filter((a) => a.name === name)
+    .map(asStored)
+    .filter((a): a is StoredEvidence => a !== null)
+    .sort(newestFirst);
+  return found[0] ?? null;
+}
+
+// Enough to reach the newest attestation of a digest in a busy repository without walking years of
+// artefacts; GitHub keeps artefacts 90 days by default, so the chain's earlier links are recent.
+const CHAIN_SEARCH_PAGES = 10;
+
+/**
+ * The newest earlier attestation of this digest for any environment: the chain a new attestation
+ * is appended to (staging → production), other than `excludeName` (this environment's own, left by
+ * an earlier attempt). Artefact names cannot be searched by suffix, so the
+ * repository's newest artefacts are listed, at most CHAIN_SEARCH_PAGES pages of 100.
+ */
+export async function findChain(
+  client: GitHubClient,
+  runner: Runner,
+  digestHex: string,
+  excludeName: string,
+): Promise<StoredEvidence | null> {
+  const suffix = `-${digestHex.toLowerCase()}`;
+  const found: StoredEvidence[] = [];
+  for (let page = 1; page <= CHAIN_SEARCH_PAGES; page++) {
+    const response = await client.request('GET /repos/{owner}/{repo}/actions/artifacts', {
+      owner: runner.owner,
+      repo: runner.repo,
+      per_page: 100,
+      page,
+    });
+    const artifacts = response.data.artifacts as ArtifactJson[];
+    for (const a of artifacts) {
+      if (!a.name.startsWith(PREFIX) || !a.name.endsWith(suffix) || a.name === excludeName) continue;
+      const stored = asStored(a);
+      if (stored !== null) found.push(stored);
+    }
+    if (artifacts.length < 100) break;
+  }
+  return found.sort(newestFirst)[0] ?? null;
+}
+
+export interface Downloaded {
+  text: string;
+  /** What the artefact service's digest said of the downloaded bytes. */
+  digest: 'matched' | 'not-recorded';
+}
+
+/**
+ * Downloads the evidence artefact and returns its attestation file. The service's digest of the zip
+ * is checked by the library as it downloads; a mismatch means the bytes are not what was stored,
+ * and nothing read from them is trusted.
+ */
+export async function downloadEvidence(
+  runner: Runner,
+  token: string,
+  evidence: StoredEvidence,
+  into: string,
+): Promise<Downloaded> {
+  const path = join(into, `artifact-${evidence.id}`);
+  await mkdir(path, { recursive: true });
+  const response = await new DefaultArtifactClient().downloadArtifact(evidence.id, {
+    path,
+    ...(evidence.digest === null ? {} : { expectedHash: evidence.digest }),
+    findBy: {
+      token,
+      workflowRunId: evidence.runId,
+      repositoryOwner: runner.owner,
+      repositoryName: runner.repo,
+    },
+  });
+  if (response.digestMismatch === true)
+    throw new EvidenceIntegrityError(
+      `the download of artefact ${evidence.name} (id ${evidence.id}) does not match the artefact service's digest ${evidence.digest ?? ''}: the stored evidence was altered or corrupted in transit, so it is not used`,
+    );
+  let text: string;
+  try {
+    text = await readFile(join(response.downloadPath ?? path, EVIDENCE_FILE), 'utf8');
+  } catch {
+    throw new EvidenceIntegrityError(
+      `artefact ${evidence.name} (id ${evidence.id}) holds no ${EVIDENCE_FILE}: it is not Countersign evidence`,
+    );
+  }
+  return { text, digest: evidence.digest === null ? 'not-recorded' : 'matched' };
+}
+
+/** Stored evidence that cannot be trusted: verification fails closed on it. */
+export class EvidenceIntegrityError extends Error {
+  override name = 'EvidenceIntegrityError';
+}
+
+export interface Uploaded {
+  id: number;
+  /** `sha256:<hex>` of the stored zip, as the service recorded it. */
+  digest: string | null;
+}
+
+/** Uploads the folder's attestation file as the named artefact. */
+export async function uploadEvidence(name: string, folder: string, retentionDays: number | null): Promise<Uploaded> {
+  const response = await new DefaultArtifactClient().uploadArtifact(
+    name,
+    [join(folder, EVIDENCE_FILE)],
+    folder,
+    retentionDays === null ? {} : { retentionDays },
+  );
+  if (response.id === undefined) throw new Error(`the artefact service stored ${name} but returned no id`);
+  return { id: response.id, digest: response.digest ? `sha256:${response.digest}` : null };
+}

@@ -1,0 +1,158 @@
+// verify: before deploy, find the artefact's evidence for the environment (in a given run or
+// anywhere in the repository), download it with the artefact service's digest checked, and check
+// the attestation: signature by the given key, subject, environment, decision, age, chain, and
+// optionally today's policy. Any failure fails the job with the check that failed, named.
+import { createHash } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import {
+  codeSpan,
+  ConfigurationError,
+  escapeMarkdown,
+  loadPolicy,
+  verifyAttestations,
+  type Check,
+  type Policy,
+  type VerifyResult,
+} from '@countersign/core';
+import { readTrustedFile, type GitHubClient } from '@countersign/github';
+import { clientFor } from '../../shared/src/client.js';
+import {
+  downloadEvidence,
+  EvidenceIntegrityError,
+  evidenceName,
+  findEvidence,
+  type StoredEvidence,
+} from '../../shared/src/evidence.js';
+import { guarded } from '../../shared/src/failure.js';
+import { readRunner, type Runner } from '../../shared/src/runner.js';
+import { setOutputs, writeSummary } from '../../shared/src/summary.js';
+import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
+import { readInputs, type Inputs } from './inputs.js';
+
+export async function run(): Promise<void> {
+  await guarded(async (secrets) => {
+    const runner = readRunner();
+    const inputs = await readInputs(runner);
+    secrets.push(inputs.token);
+    const outcome = await verify(runner, inputs, new Date());
+    const { result } = outcome;
+    setOutputs({
+      verified: String(result.verified),
+      'attestation-digest': outcome.fileDigest ?? '',
+      approvers: result.verified ? (result.predicate?.decision.approvers ?? []).join(',') : '',
+    });
+    await writeSummary(verifySummary(inputs, outcome));
+    if (!result.verified) {
+      const failed = result.failed ?? { name: 'shape', detail: 'no attestation was checked' };
+      core.setFailed(
+        `Countersign verify: ${inputs.artefact.algorithm}:${inputs.artefact.value} is not verified for ${inputs.environment}: check '${failed.name}' failed: ${failed.detail}`,
+      );
+    } else core.info(`Verified for ${inputs.environment}: ${result.checks.map((c) => c.name).join(', ')}.`);
+  });
+}
+
+export interface VerifyOutcome {
+  result: VerifyResult;
+  evidence: StoredEvidence | null;
+  /** `sha256:<hex>` of the attestation file that was checked. */
+  fileDigest: string | null;
+}
+
+/** A result with one failed check, for evidence that could not be found or trusted. */
+function refused(name: Check['name'], detail: string): VerifyResult {
+  const failed = { name, ok: false, detail };
+  return { verified: false, failed, checks: [failed], line: null, predicate: null, candidates: [], warnings: [] };
+}
+
+async function policyAt(client: GitHubClient, runner: Runner, path: string): Promise<Policy | null> {
+  const text = await readTrustedFile({ client, owner: runner.owner, repo: runner.repo, ref: null, path });
+  return text === null ? null : loadPolicy(text, `default branch:${path}`);
+}
+
+export async function verify(runner: Runner, inputs: Inputs, now: Date): Promise<VerifyOutcome> {
+  const client = clientFor(inputs.token, runner.apiUrl);
+  const name = evidenceName(inputs.environment, inputs.artefact.value);
+  const where = inputs.runId === null ? 'the repository' : `run ${inputs.runId}`;
+
+  // Today's policy is read from the default branch as it is now: not from this checkout, which is
+  // the change under verification.
+  let policy: Policy | undefined;
+  let chainOrder: Policy | undefined;
+  if (inputs.policyPath !== null) {
+    const found = await policyAt(client, runner, inputs.policyPath);
+    if (found === null)
+      throw new ConfigurationError({
+        message: `input policy: ${inputs.policyPath} does not exist on the default branch`,
+      });
+    policy = found;
+  } else if (inputs.chain) {
+    const found = await policyAt(client, runner, DEFAULT_POLICY);
+    if (found === null)
+      throw new ConfigurationError({
+        message: `input chain is true, which needs the policy's environments for the promotion order, and ${DEFAULT_POLICY} does not exist on the default branch: set policy, or chain: false`,
+      });
+    chainOrder = found;
+  }
+
+  const evidence = await findEvidence(client, runner, name, inputs.runId);
+  if (evidence === null)
+    return {
+      result: refused(
+        'subject',
+        `no attestation of ${inputs.artefact.algorithm}:${inputs.artefact.value} for ${inputs.environment}: no unexpired artefact named ${name} in ${where}`,
+      ),
+      evidence,
+      fileDigest: null,
+    };
+
+  let text: string;
+  try {
+    const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-verify-'));
+    const downloaded = await downloadEvidence(runner, inputs.token, evidence, scratch);
+    if (downloaded.digest === 'not-recorded')
+      core.warning(
+        `Artefact ${name} has no digest recorded by the artefact service; the attestation's signature is still checked.`,
+      );
+    text = downloaded.text;
+  } catch (error) {
+    if (error instanceof EvidenceIntegrityError)
+      return { result: refused('shape', error.message), evidence, fileDigest: null };
+    throw error;
+  }
+
+  const result = verifyAttestations(text, {
+    keys: inputs.keys,
+    digest: { algorithm: inputs.artefact.algorithm, value: inputs.artefact.value },
+    environment: inputs.environment,
+    maxAgeMs: inputs.maxAgeMs ?? undefined,
+    now,
+    policy,
+    chain: inputs.chain,
+    chainOrder,
+  });
+  for (const warning of result.warnings) core.warning(warning);
+  return { result, evidence, fileDigest: `sha256:${createHash('sha256').update(text).digest('hex')}` };
+}
+
+export function verifySummary(inputs: Inputs, outcome: VerifyOutcome): string {
+  const { result, evidence } = outcome;
+  const head = result.verified
+    ? `### ✅ Countersign: verified for ${escapeMarkdown(inputs.environment)}`
+    : `### ⛔ Countersign: not verified for ${escapeMarkdown(inputs.environment)}`;
+  const rows = result.checks.map((c) => `| ${c.ok ? '✅' : '❌'} | ${c.name} | ${escapeMarkdown(c.detail)} |`);
+  return `${[
+    head,
+    '',
+    `Artefact ${codeSpan(`${inputs.artefact.algorithm}:${inputs.artefact.value}`)}; evidence ${
+      evidence === null ? 'not found' : `${codeSpan(evidence.name)} from run ${evidence.runId}`
+    }${outcome.fileDigest === null ? '' : ` (${codeSpan(outcome.fileDigest)})`}.`,
+    '',
+    '| | Check | Detail |',
+    '| --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n')}\n`;
+}
