@@ -4,6 +4,36 @@ export { gatherChange, type GatherChangeOptions } from './change.js';
 export { compare, resolveSha, COMPARE_COMMIT_LIMIT, COMPARE_FILE_LIMIT, type Comparison } from './compare.js';
 export { pullRequestsOf } from './pulls.js';
 export { defaultBase, type DefaultBaseOptions } from './base.js';
+export {
+  findLastKnownGood,
+  findCurrentDeployment,
+  getDeployment,
+  findRollbackOf,
+  rollbackAlreadyDone,
+  type KnownGood,
+  type KnownGoodOptions,
+  type CurrentDeploymentOptions,
+  type GetDeploymentOptions,
+  type RollbackOfOptions,
+} from './deployments/find.js';
+export {
+  markDeploymentFailed,
+  createRollbackDeployment,
+  finishRollbackDeployment,
+  RollbackRefusedError,
+  MAX_STATUS_DESCRIPTION,
+  type MarkFailedOptions,
+  type CreateRollbackOptions,
+  type FinishRollbackOptions,
+} from './deployments/write.js';
+export {
+  ROLLBACK_TASK,
+  isRollbackDeployment,
+  payloadDigest,
+  standing,
+  type DeploymentInfo,
+  type Standing,
+} from './deployments/shape.js';
 export { readTrustedFile, type ReadTrustedFileOptions } from './policy-source.js';
 export {
   createDirectory,
