@@ -49,6 +49,15 @@ describe('defaultBase', () => {
       created_at: ISO(2),
     });
     s.addDeploymentStatus(REPO, rolledBack.id, { state: 'failure', created_at: ISO(3) });
+    // Succeeded, failed, then replaced: its latest state is no failure, yet it was undone.
+    const undone = s.addDeployment(REPO, {
+      sha: b,
+      environment: 'production',
+      statuses: ['success'],
+      created_at: ISO(3),
+    });
+    s.addDeploymentStatus(REPO, undone.id, { state: 'failure', created_at: ISO(3) });
+    s.addDeploymentStatus(REPO, undone.id, { state: 'inactive', created_at: ISO(4) });
     s.addDeployment(REPO, {
       sha: c,
       environment: 'production',

@@ -2,6 +2,7 @@
 // the head of the newest deployment there that succeeded (SPEC, "Trusted inputs": the base is what
 // is deployed). Without one, the pull request's base; without that, nothing (the caller decides).
 import type { GitHubClient } from './client.js';
+import { newestFirst, standing } from './deployments/shape.js';
 
 export interface DefaultBaseOptions {
   client: GitHubClient;
@@ -14,8 +15,6 @@ export interface DefaultBaseOptions {
 
 // Deployments examined before giving up on finding a successful one: each costs a request.
 const MAX_DEPLOYMENTS = 100;
-// A deployment that succeeded and was later marked failed was rolled back: it is not what runs.
-const UNDONE = new Set(['failure', 'error']);
 
 export async function defaultBase(options: DefaultBaseOptions): Promise<string | null> {
   const deployed = await lastSuccessfulDeployment(options);
@@ -47,11 +46,6 @@ interface Target {
   repo: string;
 }
 
-/** GitHub lists newest first; sorting again keeps that true of any server that does not. */
-function newestFirst<T extends { id: number | bigint; created_at: string }>(items: readonly T[]): T[] {
-  return [...items].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || Number(b.id) - Number(a.id));
-}
-
 async function succeeded({ client, owner, repo }: Target, deploymentId: number): Promise<boolean> {
   const statuses = await client.paginate('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
     owner,
@@ -59,6 +53,7 @@ async function succeeded({ client, owner, repo }: Target, deploymentId: number):
     deployment_id: deploymentId,
     per_page: 100,
   });
-  const latest = newestFirst(statuses)[0];
-  return statuses.some((status) => status.state === 'success') && !UNDONE.has(latest?.state ?? '');
+  // The same rule as the rollback's known good: success → failure → inactive was undone, and is
+  // not what runs, although its latest state is no failure.
+  return standing(statuses) === 'good';
 }
