@@ -22,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<{ run: Command; usage: string }>> =
   approve: async () =>
     import('./commands/decide-tag.js').then((m) => ({ run: m.approveCommand, usage: m.APPROVE_USAGE })),
   reject: async () => import('./commands/decide-tag.js').then((m) => ({ run: m.rejectCommand, usage: m.REJECT_USAGE })),
+  rollback: async () =>
+    import('./commands/rollback.js').then((m) => ({ run: m.rollbackCommand, usage: m.ROLLBACK_USAGE })),
   wait: async () => import('./commands/wait.js').then((m) => ({ run: m.waitCommand, usage: m.WAIT_USAGE })),
   demo: async () => import('./commands/demo.js').then((m) => ({ run: m.demoCommand, usage: m.DEMO_USAGE })),
 };
@@ -38,6 +40,7 @@ Verbs:
   approve    approve a head with a signed git tag (git platform)
   reject     reject a head with a signed git tag (git platform)
   wait       wait for the decision on a request, and write it for attest
+  rollback   watch a deploy's health; on failure put back the last known good, and record it
   demo       the whole flow, offline, in a temporary repository
   schema     print the policy's JSON Schema
 

@@ -7,8 +7,11 @@ import {
   keySigner,
   parsePrivateKey,
   parsePublicKey,
+  previousLink,
   verifyAttestations,
 } from '../../../packages/core/src/index.js';
+import { signEnvelope } from '../../../packages/core/src/attestation/dsse.js';
+import { PAYLOAD_TYPE, ROLLBACK_PREDICATE, STATEMENT_TYPE } from '../../../packages/core/src/attestation/statement.js';
 import { AT, approval, change, policy } from '../../helpers/builders.js';
 
 const pair = generateKeyPair('ed25519');
@@ -96,5 +99,20 @@ describe('verifyAttestations', () => {
       policy: policy(),
     });
     expect(result.failed).toMatchObject({ name: 'policy' });
+  });
+});
+
+describe('previousLink', () => {
+  it('links to the newest approval of the artefact, never to a rollback record in the same file', async () => {
+    const approved = await attestation(AT);
+    const rollback = {
+      _type: STATEMENT_TYPE,
+      subject: [{ name: 'app', digest: { sha256: digest } }],
+      predicateType: ROLLBACK_PREDICATE,
+      predicate: { time: new Date(AT.getTime() + 60_000).toISOString() },
+    };
+    const envelope = await signEnvelope(PAYLOAD_TYPE, Buffer.from(JSON.stringify(rollback)), [signer]);
+    const file = `${approved.file}${JSON.stringify(envelope)}\n`;
+    expect(previousLink(file, [{ name: 'app', digest: { sha256: digest } }])).toBe(approved.payloadSha256);
   });
 });

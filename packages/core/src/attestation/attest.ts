@@ -6,6 +6,7 @@ import type { Decision } from '../sod/decide.js';
 import { signEnvelope } from './dsse.js';
 import type { Signer } from './signer.js';
 import {
+  APPROVAL_PREDICATE,
   approvalStatement,
   PAYLOAD_TYPE,
   type ApprovalPredicate,
@@ -48,7 +49,8 @@ export function previousLink(existing: string | undefined, subjects: readonly Su
   let newest: { time: number; line: number; sha: string } | null = null;
   for (const record of parseAttestationFile(existing)) {
     const statement = record.statement;
-    if (statement === null) continue;
+    // Only approvals form the promotion chain; a rollback record in the same file is not a link.
+    if (statement === null || statement.predicateType !== APPROVAL_PREDICATE) continue;
     const names = statement.subject.some((s) =>
       Object.entries(s.digest).some(([alg, value]) => wanted.has(`${alg}:${String(value).toLowerCase()}`)),
     );

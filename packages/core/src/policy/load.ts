@@ -62,6 +62,7 @@ interface RawPolicy {
   };
   'break-glass'?: { labels: string[]; approvals?: number; 'post-review-within'?: string };
   'allowed-signers'?: string;
+  rollback?: { 'allow-with-rules'?: string[]; 'migration-rules'?: string[] };
 }
 
 /**
@@ -113,7 +114,7 @@ function build(raw: RawPolicy, file: string, sha256: string): Policy {
     ]),
   ) as Record<Risk, Level>;
   const sod = raw['separation-of-duties'] ?? {};
-  return {
+  const policy: Policy = {
     version: 1,
     file,
     sha256,
@@ -134,6 +135,13 @@ function build(raw: RawPolicy, file: string, sha256: string): Policy {
     breakGlass: buildBreakGlass(raw['break-glass']),
     allowedSigners: (raw['allowed-signers'] ?? DEFAULT_ALLOWED_SIGNERS).replace(/^\.\//, ''),
   };
+  // Set only when written, so policies without the section stay exactly as they were.
+  if (raw.rollback !== undefined)
+    policy.rollback = {
+      allowWithRules: raw.rollback['allow-with-rules'] ?? [],
+      migrationRules: raw.rollback['migration-rules'] ?? [],
+    };
+  return policy;
 }
 
 function buildRule(raw: RawRule): Rule {
@@ -231,6 +239,15 @@ function checkMeaning(raw: RawPolicy, located: Located): Problem[] {
       );
     }
   });
+
+  for (const key of ['allow-with-rules', 'migration-rules'] as const) {
+    (raw.rollback?.[key] ?? []).forEach((id, i) => {
+      if (!ruleIds.has(id)) {
+        const defined = ruleIds.size > 0 ? `defined: ${[...ruleIds.keys()].join(', ')}` : 'no rules are defined';
+        at(['rollback', key, i], `names the rule '${id}', which is not defined under rules (${defined})`);
+      }
+    });
+  }
 
   const signers = raw['allowed-signers'];
   if (

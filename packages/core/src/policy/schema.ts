@@ -136,6 +136,28 @@ export const policySchema = {
         },
       },
     },
+    rollback: {
+      type: 'object',
+      description:
+        'What `countersign rollback` may do after a failed deploy. A change classified by a database migration rule is not rolled back automatically unless its rule is listed in `allow-with-rules`: rolling back the code does not revert the schema.',
+      additionalProperties: false,
+      properties: {
+        'allow-with-rules': {
+          type: 'array',
+          description:
+            'Ids of migration rules whose changes may still be rolled back automatically (the migrations are known to be backward compatible).',
+          uniqueItems: true,
+          items: { type: 'string', pattern: NAME_PATTERN, description: 'The id of a rule under `rules`.' },
+        },
+        'migration-rules': {
+          type: 'array',
+          description:
+            'Ids of more rules that mark a database migration. Rules whose id contains "migration", or whose paths name a migrations directory or .sql files, are recognised without being listed.',
+          uniqueItems: true,
+          items: { type: 'string', pattern: NAME_PATTERN, description: 'The id of a rule under `rules`.' },
+        },
+      },
+    },
   },
   $defs: {
     risk: { enum: [...RISK_LEVELS], description: 'A risk level: low, medium, high or critical.' },

@@ -59,6 +59,14 @@ export interface EnvironmentSettings {
   minimumRisk?: Risk;
 }
 
+/** What `countersign rollback` may do after a failed deploy (docs/rollback.md). */
+export interface RollbackSettings {
+  /** Ids of migration rules whose changes may still be rolled back automatically. */
+  allowWithRules: string[];
+  /** Ids of more rules that mark a database migration, beyond those recognised by id and paths. */
+  migrationRules: string[];
+}
+
 /** A validated policy, with every default filled in. Plain data: safe to serialise. */
 export interface Policy {
   version: 1;
@@ -77,4 +85,6 @@ export interface Policy {
   breakGlass: BreakGlass | null;
   /** The git platform's allowed-signers file, relative to the repository root. */
   allowedSigners: string;
+  /** Present only when the policy has a `rollback` section. */
+  rollback?: RollbackSettings;
 }

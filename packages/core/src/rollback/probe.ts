@@ -1,0 +1,291 @@
+// The two kinds of health probe: an HTTP request with expectations, and the user's own command.
+// Each answers pass / fail / error and never throws: `error` is "no answer" (network, time-out,
+// spawn), `fail` is "an answer that broke an expectation"; the loop counts them apart.
+import { spawn } from 'node:child_process';
+import { ConfigurationError } from '../errors.js';
+import {
+  formatJsonPath,
+  formatStatusRanges,
+  jsonValueMatches,
+  readJsonPath,
+  statusMatches,
+  type JsonExpectation,
+  type StatusRange,
+} from './expect.js';
+import { displayUrl, masker, type Masker } from './mask.js';
+import type { Probe, ProbeAnswer, ProbeContext } from './types.js';
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
+/** Enough for any health document; a larger body is read no further. */
+const MAX_BODY_BYTES = 1 << 20;
+const MAX_OUTPUT_CHARS = 2_000;
+
+export interface HttpProbeSpec {
+  url: string;
+  /** Shown in place of the URL; default: the URL without user info and query. */
+  name?: string | undefined;
+  method?: string | undefined;
+  /** Header values are treated as secrets: they are masked in every message. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** More values to mask (tokens the caller knows about). */
+  secrets?: readonly string[] | undefined;
+  /** Default: 200-299. */
+  expectStatus?: readonly StatusRange[] | undefined;
+  expectBody?: string | undefined;
+  expectJson?: readonly JsonExpectation[] | undefined;
+  maxLatencyMs?: number | undefined;
+  timeoutMs?: number | undefined;
+  critical?: boolean | undefined;
+}
+
+const METHOD = /^[A-Z]{3,10}$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Validates a spec up front, so a bad probe is a configuration error before anything runs. */
+function checkHttpSpec(spec: HttpProbeSpec): URL {
+  let url: URL;
+  try {
+    url = new URL(spec.url);
+  } catch {
+    throw new ConfigurationError({ message: `probe: '${displayOrRaw(spec.url)}' is not a URL` });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigurationError({ message: `probe: ${displayUrl(url).shown} must be an http or https URL` });
+  if (spec.method !== undefined && !METHOD.test(spec.method))
+    throw new ConfigurationError({ message: `probe: method '${spec.method}' must be an HTTP method such as GET` });
+  for (const name of Object.keys(spec.headers ?? {}))
+    if (!HEADER_NAME.test(name))
+      throw new ConfigurationError({ message: `header: '${name}' is not a valid header name` });
+  for (const [what, value] of [
+    ['max latency', spec.maxLatencyMs],
+    ['timeout', spec.timeoutMs],
+  ] as const)
+    if (value !== undefined && (!Number.isFinite(value) || value <= 0))
+      throw new ConfigurationError({ message: `probe: the ${what} must be a positive duration` });
+  return url;
+}
+
+function displayOrRaw(text: string): string {
+  // A malformed URL may still carry a token; show only its start.
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+function describeError(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs}ms (time-out)`;
+  const cause = e.cause;
+  if (cause?.code !== undefined) return `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
+  return cause?.message ?? e.message ?? String(error);
+}
+
+async function readCapped(response: Response): Promise<string> {
+  if (response.body === null) return '';
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size >= MAX_BODY_BYTES) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 80 ? `${flat.slice(0, 80)}…` : flat;
+}
+
+/** An HTTP probe. Redirects are not followed: a health URL that redirects is reported as such, and secret headers never travel to another host. */
+export function httpProbe(spec: HttpProbeSpec): Probe {
+  const url = checkHttpSpec(spec);
+  const shown = displayUrl(url);
+  const mask: Masker = masker([...Object.values(spec.headers ?? {}), ...(spec.secrets ?? []), ...shown.secrets]);
+  const ranges = spec.expectStatus ?? [{ from: 200, to: 299 }];
+  const timeoutMs = spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const name = mask(spec.name ?? shown.shown);
+  return {
+    name,
+    critical: spec.critical ?? true,
+    async run(context: ProbeContext): Promise<ProbeAnswer> {
+      const start = context.monotonic();
+      const elapsed = () => Math.max(0, Math.round(context.monotonic() - start));
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = context.signal === undefined ? timeout : AbortSignal.any([timeout, context.signal]);
+      let status: number;
+      let body: string;
+      try {
+        const response = await fetch(url, {
+          method: spec.method ?? 'GET',
+          headers: { 'user-agent': 'countersign-rollback', ...spec.headers },
+          redirect: 'manual',
+          signal,
+        });
+        status = response.status;
+        body = await readCapped(response);
+      } catch (error) {
+        return { result: 'error', latencyMs: elapsed(), message: mask(describeError(error, timeoutMs)) };
+      }
+      const latencyMs = elapsed();
+      const fail = (message: string): ProbeAnswer => ({ result: 'fail', latencyMs, message: mask(message) });
+      if (!statusMatches(status, ranges)) return fail(`status ${status}, expected ${formatStatusRanges(ranges)}`);
+      if (spec.expectBody !== undefined && !body.includes(spec.expectBody))
+        return fail(`the body does not contain the expected text (it begins '${snippet(body)}')`);
+      if (spec.expectJson !== undefined && spec.expectJson.length > 0) {
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          return fail(`the body is not JSON (it begins '${snippet(body)}')`);
+        }
+        for (const expectation of spec.expectJson) {
+          const actual = readJsonPath(json, expectation.path);
+          if (!jsonValueMatches(actual, expectation.expected))
+            return fail(
+              `${formatJsonPath(expectation.path)} is ${actual === undefined ? 'missing' : snippet(JSON.stringify(actual))}, expected ${expectation.expected}`,
+            );
+        }
+      }
+      if (spec.maxLatencyMs !== undefined && latencyMs > spec.maxLatencyMs)
+        return fail(`answered in ${latencyMs}ms, over the ${spec.maxLatencyMs}ms maximum`);
+      return { result: 'pass', latencyMs, message: `status ${status}` };
+    },
+  };
+}
+
+export interface CommandProbeSpec {
+  /** Run through the shell: it is the user's own command, from their own workflow. */
+  command: string;
+  name?: string | undefined;
+  expectExit?: number | undefined;
+  timeoutMs?: number | undefined;
+  critical?: boolean | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  cwd?: string | undefined;
+  secrets?: readonly string[] | undefined;
+}
+
+export interface ShellRun {
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the command could not start or was killed for its time-out. */
+  error: string | null;
+  output: string;
+  truncated: boolean;
+}
+
+/**
+ * Runs a shell command with a time-out, keeping the last MAX_OUTPUT_CHARS of its output. On time-out the
+ * whole process group is killed, so a `sleep` started by the shell does not outlive it.
+ */
+export function runShell(
+  command: string,
+  options: {
+    env?: NodeJS.ProcessEnv | undefined;
+    cwd?: string | undefined;
+    timeoutMs?: number | undefined;
+    onOutput?: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined;
+    maxOutputChars?: number | undefined;
+  },
+): Promise<ShellRun> {
+  const max = options.maxOutputChars ?? MAX_OUTPUT_CHARS;
+  return new Promise((resolve) => {
+    let output = '';
+    let truncated = false;
+    let timedOut = false;
+    let settled = false;
+    const child = spawn(command, {
+      shell: true,
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+    });
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      options.onOutput?.(stream, text);
+      output += text;
+      if (output.length > max) {
+        output = output.slice(output.length - max);
+        truncated = true;
+      }
+    };
+    child.stdout.on('data', keep('stdout'));
+    child.stderr.on('data', keep('stderr'));
+    const kill = () => {
+      try {
+        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, options.timeoutMs);
+    const finish = (run: ShellRun) => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(run);
+    };
+    child.on('error', (error) =>
+      finish({ exitCode: null, signal: null, error: `could not start: ${error.message}`, output, truncated }),
+    );
+    child.on('close', (code, signal) =>
+      finish({
+        exitCode: code,
+        signal,
+        error: timedOut ? `no exit within ${options.timeoutMs}ms (time-out); killed` : null,
+        output,
+        truncated,
+      }),
+    );
+  });
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return snippet(lines[lines.length - 1] ?? '');
+}
+
+/** A command probe: passes when the command exits with the expected code (default 0). */
+export function commandProbe(spec: CommandProbeSpec): Probe {
+  if (spec.command.trim() === '') throw new ConfigurationError({ message: 'probe-command: the command is empty' });
+  const expectExit = spec.expectExit ?? 0;
+  if (!Number.isInteger(expectExit) || expectExit < 0 || expectExit > 255)
+    throw new ConfigurationError({ message: `expect-exit: ${expectExit} is not an exit code (0-255)` });
+  const mask = masker(spec.secrets ?? []);
+  const timeoutMs = spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  const name = mask(spec.name ?? `$ ${spec.command.length > 60 ? `${spec.command.slice(0, 60)}…` : spec.command}`);
+  return {
+    name,
+    critical: spec.critical ?? true,
+    async run(context: ProbeContext): Promise<ProbeAnswer> {
+      const start = context.monotonic();
+      const run = await runShell(spec.command, { env: spec.env, cwd: spec.cwd, timeoutMs });
+      const latencyMs = Math.max(0, Math.round(context.monotonic() - start));
+      const tail = run.output.trim() === '' ? '' : `: ${lastLine(run.output)}`;
+      if (run.error !== null) return { result: 'error', latencyMs, message: mask(run.error) };
+      if (run.exitCode === expectExit) return { result: 'pass', latencyMs, message: `exit ${run.exitCode}` };
+      // The shell's own codes for "not found" / "not executable": the probe never ran, which is no answer.
+      if (run.exitCode === 126 || run.exitCode === 127)
+        return {
+          result: 'error',
+          latencyMs,
+          message: mask(`the shell could not run the command (exit ${run.exitCode})${tail}`),
+        };
+      const how = run.exitCode === null ? `killed by ${run.signal ?? 'a signal'}` : `exit ${run.exitCode}`;
+      return { result: 'fail', latencyMs, message: mask(`${how}, expected ${expectExit}${tail}`) };
+    },
+  };
+}
