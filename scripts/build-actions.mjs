@@ -10,10 +10,10 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ALL_ACTIONS = ['request-approval', 'wait-for-approval', 'gate', 'attest', 'verify'];
+const ALL_ACTIONS = ['request-approval', 'wait-for-approval', 'gate', 'attest', 'verify', 'rollback-on-failure'];
 // @actions/artifact brings the Azure blob client; minified, these bundles stay under the 3 MB that
 // keeps a step's start fast. The others stay readable, as their stack traces are ours to read.
-const MINIFIED = new Set(['attest', 'verify']);
+const MINIFIED = new Set(['attest', 'verify', 'rollback-on-failure']);
 const check = process.argv.includes('--check');
 // Names after the flags build just those actions, for a quick rebuild while working on one.
 const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));

@@ -22,6 +22,7 @@ const ACTIONS = [
   { yml: 'action.yml', readme: 'actions/gate/README.md' },
   { yml: 'actions/attest/action.yml', readme: 'actions/attest/README.md' },
   { yml: 'actions/verify/action.yml', readme: 'actions/verify/README.md' },
+  { yml: 'actions/rollback-on-failure/action.yml', readme: 'actions/rollback-on-failure/README.md' },
 ];
 
 describe.each(ACTIONS)('$yml', ({ yml, readme }) => {

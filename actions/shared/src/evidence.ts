@@ -113,6 +113,34 @@ export async function findChain(
   return found.sort(newestFirst)[0] ?? null;
 }
 
+/** The newest unexpired evidence artefacts of an environment, whatever their digest, at most `limit`. */
+export async function listEvidence(
+  client: GitHubClient,
+  runner: Runner,
+  environment: string,
+  limit: number,
+): Promise<StoredEvidence[]> {
+  const prefix = evidenceName(environment, '');
+  const found: StoredEvidence[] = [];
+  for (let page = 1; page <= CHAIN_SEARCH_PAGES && found.length < limit; page++) {
+    const response = await client.request('GET /repos/{owner}/{repo}/actions/artifacts', {
+      owner: runner.owner,
+      repo: runner.repo,
+      per_page: 100,
+      page,
+    });
+    const artifacts = response.data.artifacts as ArtifactJson[];
+    for (const a of artifacts) {
+      // The rest of the name must be a digest: `countersign-prod-` must not take `countersign-prod-eu-…`.
+      if (!a.name.startsWith(prefix) || !/^[0-9a-f]{64}$/.test(a.name.slice(prefix.length))) continue;
+      const stored = asStored(a);
+      if (stored !== null) found.push(stored);
+    }
+    if (artifacts.length < 100) break;
+  }
+  return found.sort(newestFirst).slice(0, limit);
+}
+
 export interface Downloaded {
   text: string;
   /** What the artefact service's digest said of the downloaded bytes. */
@@ -178,4 +206,15 @@ export async function uploadEvidence(name: string, folder: string, retentionDays
   );
   if (response.id === undefined) throw new Error(`the artefact service stored ${name} but returned no id`);
   return { id: response.id, digest: response.digest ? `sha256:${response.digest}` : null };
+}
+
+/** Uploads other files of a folder (the rollback record) as one artefact; returns its id. */
+export async function uploadFiles(name: string, folder: string, files: readonly string[]): Promise<number> {
+  const response = await new DefaultArtifactClient().uploadArtifact(
+    name,
+    files.map((file) => join(folder, file)),
+    folder,
+  );
+  if (response.id === undefined) throw new Error(`the artefact service stored ${name} but returned no id`);
+  return response.id;
 }

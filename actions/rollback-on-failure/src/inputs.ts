@@ -1,0 +1,182 @@
+// The rollback step's inputs. Probe URLs and headers may carry tokens, so every header value (and
+// the signing key) is masked before anything is parsed; a bad input is a ConfigurationError that
+// names it and nothing has run.
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import * as core from '@actions/core';
+import { ConfigurationError, parseKeyring, type PublicKeyInfo } from '@countersign/core';
+import {
+  commandProbe,
+  DEFAULT_LOOP,
+  httpProbe,
+  parseJsonExpectation,
+  parseStatusRanges,
+  type LoopOptions,
+  type Probe,
+} from '@countersign/core/rollback/index';
+import { environmentProblem } from '@countersign/github';
+import * as read from '../../shared/src/inputs.js';
+import type { Runner } from '../../shared/src/runner.js';
+import { readSigningKey, type SigningKey } from '../../shared/src/signing-key.js';
+
+export interface Inputs {
+  token: string;
+  environment: string;
+  probes: Probe[];
+  loop: LoopOptions;
+  command: string;
+  restoreDigest: string | null;
+  restoreRef: string | null;
+  deploymentId: number | null;
+  signing: SigningKey | null;
+  publicKeys: PublicKeyInfo[];
+  /** Main does nothing but note the settings; the post step (only when the job failed) does the work. */
+  defer: boolean;
+  secrets: string[];
+}
+
+function lines(name: string): string[] {
+  return core
+    .getInput(name)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+function count(name: string, fallback: number, min: number, max = 10_000): number {
+  const text = read.text(name, String(fallback));
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new ConfigurationError({
+      message: `input ${name} must be a whole number from ${min} to ${max} (got '${text}')`,
+    });
+  return value;
+}
+
+/** A duration where 0 means none (the duration grammar has no zero). */
+function span(name: string, fallbackMs: number): number {
+  const text = read.text(name);
+  if (text === '') return fallbackMs;
+  if (/^0(ms|s|m|h)?$/.test(text)) return 0;
+  return read.duration(name, text);
+}
+
+function headers(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of lines('probe-headers')) {
+    const colon = line.indexOf(':');
+    const value = line.slice(colon + 1).trim();
+    if (value !== '') core.setSecret(value);
+    if (colon <= 0) throw new ConfigurationError({ message: "input probe-headers: each line must be 'Name: value'" });
+    out[line.slice(0, colon).trim()] = value;
+  }
+  return out;
+}
+
+function loop(): LoopOptions {
+  const success = read.optional('consecutive-success-limit');
+  return {
+    initialDelayMs: span('initial-delay', DEFAULT_LOOP.initialDelayMs),
+    count: count('count', DEFAULT_LOOP.count, 1),
+    intervalMs: span('interval', DEFAULT_LOOP.intervalMs),
+    failureLimit: count('failure-limit', DEFAULT_LOOP.failureLimit, 0),
+    consecutiveErrorLimit: count('consecutive-error-limit', DEFAULT_LOOP.consecutiveErrorLimit, 0),
+    consecutiveSuccessLimit: success === null ? undefined : count('consecutive-success-limit', 1, 1),
+  };
+}
+
+function probes(runner: Runner, secrets: string[]): Probe[] {
+  const probeHeaders = headers();
+  secrets.push(...Object.values(probeHeaders));
+  const expectStatus = read.optional('expect-status');
+  const statusRanges = expectStatus === null ? undefined : parseStatusRanges(expectStatus, 'input expect-status');
+  const expectJson = lines('expect-json').map((text) => parseJsonExpectation(text, 'input expect-json'));
+  const maxLatency = read.optional('max-latency');
+  const timeoutMs = span('probe-timeout', 5_000) || 5_000;
+  const nonCritical = new Set(lines('non-critical'));
+  const urls = lines('probe');
+  const commands = lines('probe-command');
+  if (urls.length === 0 && commands.length === 0)
+    throw new ConfigurationError({ message: 'give at least one input probe (a URL a line) or probe-command' });
+  const out: Probe[] = [];
+  for (const url of urls) {
+    try {
+      out.push(
+        httpProbe({
+          url,
+          headers: probeHeaders,
+          expectStatus: statusRanges,
+          expectBody: read.optional('expect-body') ?? undefined,
+          expectJson,
+          maxLatencyMs: maxLatency === null ? undefined : read.duration('max-latency', maxLatency),
+          timeoutMs,
+          critical: !nonCritical.has(url),
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw new ConfigurationError({ message: `input ${error.message}` });
+      throw error;
+    }
+  }
+  for (const command of commands)
+    out.push(
+      commandProbe({
+        command,
+        expectExit: count('expect-exit', 0, 0, 255),
+        timeoutMs,
+        critical: !nonCritical.has(command),
+        cwd: runner.workspace,
+        secrets,
+      }),
+    );
+  return out;
+}
+
+function deploymentId(): number | null {
+  const text = read.optional('deployment-id');
+  if (text === null) return null;
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id < 1)
+    throw new ConfigurationError({ message: `input deployment-id must be a deployment's number id (got '${text}')` });
+  return id;
+}
+
+export async function readInputs(runner: Runner): Promise<Inputs> {
+  const token = read.token();
+  const secrets: string[] = [token];
+  const signing = core.getInput('signing-key').trim() === '' ? null : readSigningKey();
+  if (signing !== null) secrets.push(...signing.secrets);
+  const environment = read.required('environment');
+  const problem = environmentProblem(environment);
+  if (problem !== null) throw new ConfigurationError({ message: `input environment ${problem}` });
+  const publicKey = read.optional('public-key');
+  return {
+    token,
+    environment,
+    probes: probes(runner, secrets),
+    loop: loop(),
+    command: read.required('rollback-command'),
+    restoreDigest: read.digest('restore-digest'),
+    restoreRef: read.revision('restore-ref', null),
+    deploymentId: deploymentId(),
+    signing,
+    publicKeys: publicKey === null ? [] : await publicKeys(runner, publicKey),
+    defer: read.boolean('defer', false),
+    secrets,
+  };
+}
+
+async function publicKeys(runner: Runner, value: string): Promise<PublicKeyInfo[]> {
+  if (value.includes('-----BEGIN')) return parseKeyring(value, 'input public-key');
+  const path = resolve(runner.workspace, value);
+  if (relative(runner.workspace, path).startsWith('..'))
+    throw new ConfigurationError({
+      message: `input public-key must be PEM text or a path inside the checkout (got '${value}')`,
+    });
+  try {
+    return parseKeyring(await readFile(path), `input public-key ${value}`);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError({ message: `input public-key: cannot read ${value} from the checkout` });
+  }
+}

@@ -1,0 +1,213 @@
+// rollback-on-failure: after a deploy, probe the service; when it fails, restore the last known good
+// artefact (named, or found in GitHub's deployment history and the verified evidence), record the
+// rollback in GitHub's Deployments, and leave a record (signed when a key is given) and a timeline.
+//
+// The same bundle is the action's `post` step, which runs only when the job failed (`post-if:
+// failure()`): with `defer: true` the main step only arms it, so a failed deploy step is followed
+// by the watch and the rollback; otherwise the main step does the work and the post step stands down.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { keySigner, previousLink } from '@countersign/core';
+import {
+  masker,
+  progressLine,
+  recordMarkdown,
+  recordText,
+  runRollback,
+  runShell,
+  type CommandResult,
+  type RollbackRun,
+  type RollbackVariables,
+} from '@countersign/core/rollback/index';
+import { clientFor } from '../../shared/src/client.js';
+import { downloadEvidence, evidenceName, findEvidence, uploadFiles } from '../../shared/src/evidence.js';
+import { guarded } from '../../shared/src/failure.js';
+import { readRunner, type Runner } from '../../shared/src/runner.js';
+import { setOutputs, writeSummary } from '../../shared/src/summary.js';
+import { DeploymentLog, knownGoodFinder, priorRollbacks, watched } from './github.js';
+import { readInputs, type Inputs } from './inputs.js';
+
+const STATE_POST = 'isPost';
+const STATE_DONE = 'done';
+export const RECORD_FILE = 'countersign-rollback.json';
+
+export async function run(): Promise<void> {
+  const post = core.getState(STATE_POST) === 'true';
+  if (!post) core.saveState(STATE_POST, 'true');
+  await guarded(async (secrets) => {
+    const runner = readRunner();
+    const inputs = await readInputs(runner);
+    secrets.push(...inputs.secrets);
+    if (post && core.getState(STATE_DONE) === 'true') {
+      core.info('The main step already watched this deployment; nothing more to do.');
+      return;
+    }
+    if (!post && inputs.defer) {
+      core.info('Armed: if the job fails, the post step will probe the service and roll back if it is unhealthy.');
+      return;
+    }
+    const outcome = await watchAndRollBack(runner, inputs);
+    core.saveState(STATE_DONE, 'true');
+    report(outcome.run, outcome.recordPath);
+    await writeSummary(recordMarkdown(outcome.run.record));
+    const { record } = outcome.run;
+    if (record.outcome === 'degraded') core.warning(`Degraded: ${record.health.reason}`);
+    if (outcome.run.exitCode !== 0) core.setFailed(`${headline(outcome.run)}: ${record.decision.reason}`);
+  });
+}
+
+function headline(run: RollbackRun): string {
+  switch (run.record.outcome) {
+    case 'rolled-back':
+      return 'Unhealthy after deploy: rolled back, and the rollback is healthy';
+    case 'rollback-failed':
+      return 'Unhealthy after deploy, and the rollback did not restore health';
+    default:
+      return run.repeated ? 'Already rolled back by an earlier attempt' : 'Unhealthy after deploy, not rolled back';
+  }
+}
+
+function report(run: RollbackRun, recordPath: string): void {
+  const { record } = run;
+  setOutputs({
+    healthy: String(record.outcome === 'healthy' || record.outcome === 'degraded'),
+    'rolled-back': String(record.decision.action === 'rolled-back'),
+    'restored-digest': record.decision.action === 'rolled-back' ? (record.restored?.digest ?? '') : '',
+    'record-path': recordPath,
+  });
+  core.info(recordText(record));
+}
+
+interface Outcome {
+  run: RollbackRun;
+  recordPath: string;
+}
+
+async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome> {
+  const client = clientFor(inputs.token, runner.apiUrl);
+  const runUrl =
+    runner.runId === null
+      ? undefined
+      : `${runner.serverUrl}/${runner.owner}/${runner.repo}/actions/runs/${runner.runId}`;
+  const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-rollback-'));
+  const mask = masker(inputs.secrets);
+  const current = await watched(client, runner, inputs.environment, inputs.deploymentId);
+  const log = new DeploymentLog(client, runner, inputs.environment, current.deployment, runUrl);
+  const explicit =
+    inputs.restoreDigest !== null || inputs.restoreRef !== null
+      ? { digest: inputs.restoreDigest, ref: inputs.restoreRef, sha: inputs.restoreRef }
+      : null;
+
+  // The user's command, run only after GitHub has been told: the failed deployment is marked, and the
+  // rollback deployment opened (which refuses a rollback of a rollback, or of the same failure twice).
+  const command = async (variables: RollbackVariables): Promise<CommandResult> => {
+    await log.markFailed(variables.COUNTERSIGN_ROLLBACK_REASON);
+    await log.open(
+      { sha: variables.COUNTERSIGN_ROLLBACK_SHA || null, digest: variables.COUNTERSIGN_ROLLBACK_DIGEST || null },
+      variables.COUNTERSIGN_ROLLBACK_REASON,
+    );
+    const started = new Date();
+    const t0 = performance.now();
+    const shell = await runShell(inputs.command, {
+      env: { ...process.env, ...variables },
+      cwd: runner.workspace,
+      onOutput: (_stream, text) => core.info(mask(text.replace(/\n$/, ''))),
+    });
+    return {
+      exit_code: shell.exitCode,
+      signal: shell.signal,
+      error: shell.error === null ? null : mask(shell.error),
+      started_at: started.toISOString(),
+      duration_ms: Math.round(performance.now() - t0),
+      output: mask(shell.output),
+      truncated: shell.truncated,
+    };
+  };
+
+  const run = await runRollback({
+    probes: inputs.probes,
+    loop: inputs.loop,
+    failed: current.failed,
+    restore:
+      explicit ??
+      knownGoodFinder(client, runner, {
+        token: inputs.token,
+        environment: inputs.environment,
+        current,
+        keys: inputs.publicKeys,
+        scratch,
+      }),
+    command,
+    environment: inputs.environment,
+    failedIsRollback: current.isRollback,
+    prior: await priorRollbacks(client, runner, inputs.environment, current.deployment),
+    actor: runner.triggeringActor,
+    runUrl: runUrl ?? null,
+    secrets: inputs.secrets,
+    previous:
+      inputs.signing === null ? null : await deployAttestation(client, runner, inputs, current.failed.digest, scratch),
+    signers: inputs.signing === null ? undefined : [keySigner(inputs.signing.key)],
+    onProgress: (event) => core.info(progressLine(event)),
+  });
+
+  const { record } = run;
+  if (record.health.status === 'failed' && !run.repeated) await log.markFailed(record.health.reason);
+  const rollbackId = await log.finish(record.outcome === 'rolled-back');
+  if (rollbackId !== null) core.info(`Rollback recorded as deployment ${rollbackId}.`);
+
+  const folder = join(scratch, 'record');
+  await mkdir(folder, { recursive: true });
+  const recordPath = join(folder, RECORD_FILE);
+  await writeFile(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+  const files = [RECORD_FILE];
+  if (run.signed !== null) {
+    await writeFile(join(folder, SIGNED_FILE), `${run.signed.envelope}\n`);
+    files.push(SIGNED_FILE);
+  }
+  await keepRecord(runner, inputs.environment, folder, files);
+  return { run, recordPath };
+}
+
+const SIGNED_FILE = 'countersign-rollback.intoto.jsonl';
+
+/**
+ * The payload digest of the approval the failed deploy shipped under, so the signed record follows
+ * it in the artefact's chain; null when the failed digest or its evidence is unknown.
+ */
+async function deployAttestation(
+  client: ReturnType<typeof clientFor>,
+  runner: Runner,
+  inputs: Inputs,
+  digest: string | null | undefined,
+  scratch: string,
+): Promise<string | null> {
+  const hex = /^sha256:([0-9a-f]{64})$/.exec(digest ?? '')?.[1];
+  if (hex === undefined) return null;
+  try {
+    const evidence = await findEvidence(client, runner, evidenceName(inputs.environment, hex), null);
+    if (evidence === null) return null;
+    const { text } = await downloadEvidence(runner, inputs.token, evidence, join(scratch, 'deploy-evidence'));
+    return previousLink(text, [{ name: '', digest: { sha256: hex } }]);
+  } catch (error) {
+    core.warning(`The record is not chained to the deploy's attestation: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** Keeps the record as a workflow artefact of this run, beside the logs an auditor reads. */
+async function keepRecord(runner: Runner, environment: string, folder: string, files: string[]): Promise<void> {
+  if (runner.runId === null || !process.env['ACTIONS_RUNTIME_TOKEN']) {
+    core.info('Not in a workflow run with an artefact service: the record stays on the runner only.');
+    return;
+  }
+  const attempt = process.env['GITHUB_RUN_ATTEMPT'] || '1';
+  const name = `${evidenceName(environment, '').replace(/^countersign-/, 'countersign-rollback-')}${runner.runId}-${attempt}`;
+  try {
+    const id = await uploadFiles(name, folder, files);
+    core.info(`Stored the rollback record as artefact ${name} (id ${id}).`);
+  } catch (error) {
+    core.warning(`Could not store the rollback record as an artefact: ${(error as Error).message}`);
+  }
+}
