@@ -263,4 +263,69 @@ describe('rollback-on-failure', () => {
     expect(standDown.run.code).toBe(0);
     expect(standDown.ran).toEqual([]);
   }, 60_000);
+  it('a migration change is not rolled back unless the policy of today allows its rule', async () => {
+    const policyText = `${POLICY}rules:\n  - id: db-migration\n    when: { paths: ['db/migrations/**'] }\n    risk: high\n`;
+    const artefact = Buffer.from('release with a migration\n');
+    const hex = createHash('sha256').update(artefact).digest('hex');
+    const decision = decide({
+      policy: loadPolicy(policyText, '.countersign.yml'),
+      change: change({
+        environment: 'production',
+        head: shas[3] as string,
+        commits: [commit('alice')],
+        files: [{ path: 'db/migrations/0042_ledger.sql', status: 'added', additions: 3, deletions: 0 }],
+      }),
+      approvals: [approval('bob', { sha: shas[3] as string }), approval('carol', { sha: shas[3] as string })],
+      at: new Date(Date.parse(REQUESTED_AT) + 3_600_000),
+      environment: 'production',
+    });
+    const made = await createAttestation({
+      subjects: [{ name: 'app.tgz', digest: { sha256: hex } }],
+      decision,
+      environment: 'production',
+      signers: [keySigner(parsePrivateKey(key.privatePem, 'test'))],
+      run: { platform: 'github', id: null, url: null, actor: null },
+      time: new Date(),
+    });
+    fake.state.addArtifact(REPO, {
+      runId: 6998,
+      name: `countersign-production-${hex}`,
+      files: { 'countersign.intoto.jsonl': made.file },
+    });
+    const setUp = () => {
+      fake.state.repo(REPO).deployments = [];
+      deploy(shas[1] as string, ['success'], { payload: { digest: GOOD_DIGEST } });
+      deploy(shas[3] as string, ['success'], { payload: { digest: `sha256:${hex}` } });
+    };
+    setUp();
+    fake.state.setFile(REPO, 'main', '.countersign.yml', policyText);
+    service.set(status(503));
+    const refused = await rollback({}, shas[3] as string);
+    expect(refused.ran).toEqual([]);
+    expect(errorLines(refused.run.stdout).join('\n')).toMatch(/db-migration/);
+    expect(refused.run.summary).toMatch(/schema/i);
+
+    setUp();
+    fake.state.setFile(
+      REPO,
+      'main',
+      '.countersign.yml',
+      `${policyText}rollback:\n  allow-with-rules: [db-migration]\n`,
+    );
+    const allowed = await rollback({}, shas[3] as string);
+    expect(allowed.ran).toEqual([`${GOOD_DIGEST}|${shas[1]}|${shas[3]}|1`]);
+    expect(allowed.run.stdout).toMatch(/schema/i);
+    fake.state.setFile(REPO, 'main', '.countersign.yml', POLICY);
+  }, 60_000);
+  it('degraded: only a non-critical probe fails; a warning, no rollback', async () => {
+    deploy(shas[1] as string, ['success'], { payload: { digest: GOOD_DIGEST } });
+    const current = deploy(shas[3] as string, ['success']);
+    const dead = 'http://127.0.0.1:9/health';
+    const step = await rollback({ probe: `${service.url}\n${dead}`, 'non-critical': dead }, shas[3] as string);
+    expect(step.run.code).toBe(0);
+    expect(step.run.outputs).toMatchObject({ healthy: 'true', 'rolled-back': 'false' });
+    expect(step.run.stdout).toMatch(/::warning::Degraded/);
+    expect(step.ran).toEqual([]);
+    expect(latest(current)).toBe('success');
+  }, 60_000);
 });

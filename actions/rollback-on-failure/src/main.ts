@@ -9,7 +9,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { keySigner, previousLink } from '@countersign/core';
+import { keySigner, loadPolicy, parseAttestationFile, previousLink, type Policy } from '@countersign/core';
+import { readTrustedFile } from '@countersign/github';
 import {
   masker,
   progressLine,
@@ -18,6 +19,7 @@ import {
   runRollback,
   runShell,
   type CommandResult,
+  type ReasonLike,
   type RollbackRun,
   type RollbackVariables,
 } from '@countersign/core/rollback/index';
@@ -25,6 +27,7 @@ import { clientFor } from '../../shared/src/client.js';
 import { downloadEvidence, evidenceName, findEvidence, uploadFiles } from '../../shared/src/evidence.js';
 import { guarded } from '../../shared/src/failure.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
+import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
 import { DeploymentLog, knownGoodFinder, priorRollbacks, watched } from './github.js';
 import { readInputs, type Inputs } from './inputs.js';
@@ -126,6 +129,7 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
     };
   };
 
+  const deployed = await deployEvidence(client, runner, inputs, current.failed.digest, scratch);
   const run = await runRollback({
     probes: inputs.probes,
     loop: inputs.loop,
@@ -146,8 +150,9 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
     actor: runner.triggeringActor,
     runUrl: runUrl ?? null,
     secrets: inputs.secrets,
-    previous:
-      inputs.signing === null ? null : await deployAttestation(client, runner, inputs, current.failed.digest, scratch),
+    previous: deployed?.previous ?? null,
+    reasons: deployed?.reasons ?? [],
+    policy: await todaysPolicy(client, runner),
     signers: inputs.signing === null ? undefined : [keySigner(inputs.signing.key)],
     onProgress: (event) => core.info(progressLine(event)),
   });
@@ -172,26 +177,56 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
 
 const SIGNED_FILE = 'countersign-rollback.intoto.jsonl';
 
+interface DeployEvidence {
+  /** Payload SHA-256 of the approval the failed deploy shipped under: the signed record follows it. */
+  previous: string | null;
+  /** That change's classification reasons, for the migration guardrail. */
+  reasons: ReasonLike[];
+}
+
 /**
- * The payload digest of the approval the failed deploy shipped under, so the signed record follows
- * it in the artefact's chain; null when the failed digest or its evidence is unknown.
+ * What the failed deploy's own evidence says, when its digest is known and its evidence is found:
+ * the approval to chain the record to, and the reasons (a migration rule among them stops an
+ * automatic rollback unless the policy allows it).
  */
-async function deployAttestation(
+async function deployEvidence(
   client: ReturnType<typeof clientFor>,
   runner: Runner,
   inputs: Inputs,
   digest: string | null | undefined,
   scratch: string,
-): Promise<string | null> {
+): Promise<DeployEvidence | null> {
   const hex = /^sha256:([0-9a-f]{64})$/.exec(digest ?? '')?.[1];
   if (hex === undefined) return null;
   try {
     const evidence = await findEvidence(client, runner, evidenceName(inputs.environment, hex), null);
     if (evidence === null) return null;
     const { text } = await downloadEvidence(runner, inputs.token, evidence, join(scratch, 'deploy-evidence'));
-    return previousLink(text, [{ name: '', digest: { sha256: hex } }]);
+    const previous = previousLink(text, [{ name: '', digest: { sha256: hex } }]);
+    const record = parseAttestationFile(text).find((r) => r.payloadSha256 === previous);
+    const reasons: unknown = record?.statement?.predicate.reasons;
+    return { previous, reasons: Array.isArray(reasons) ? (reasons as ReasonLike[]) : [] };
   } catch (error) {
-    core.warning(`The record is not chained to the deploy's attestation: ${(error as Error).message}`);
+    core.warning(`The deploy's evidence could not be read: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/** The policy as it is today on the default branch: its rollback section says which migrations may be undone. */
+async function todaysPolicy(client: ReturnType<typeof clientFor>, runner: Runner): Promise<Policy | null> {
+  try {
+    const text = await readTrustedFile({
+      client,
+      owner: runner.owner,
+      repo: runner.repo,
+      ref: null,
+      path: DEFAULT_POLICY,
+    });
+    return text === null ? null : loadPolicy(text, `default branch:${DEFAULT_POLICY}`);
+  } catch (error) {
+    core.warning(
+      `The policy could not be read, so no migration may be rolled back automatically: ${(error as Error).message}`,
+    );
     return null;
   }
 }
