@@ -130,6 +130,10 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
   };
 
   const deployed = await deployEvidence(client, runner, inputs, current.failed.digest, scratch);
+  if (deployed === null)
+    core.warning(
+      'No approval evidence of the watched deployment was found (its payload names no digest, or attest stored none): the migration guardrail cannot tell whether it changed the database schema.',
+    );
   const run = await runRollback({
     probes: inputs.probes,
     loop: inputs.loop,
