@@ -2,7 +2,10 @@
 // has never seen the tool. Every step runs the real verb in-process, exactly as a user would type
 // it, and the demo stops with exit 2 if any step does not answer as it should.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +16,8 @@ export const DEMO_USAGE = `countersign demo [--keep DIR]
 
 Runs the whole flow offline on the git platform, in a temporary repository, and explains each
 step: classify a risky change, request approval, a self-approval discounted, two approvers
-counted, the artefact attested and verified, a tampered artefact refused. Needs git and
+counted, the artefact attested and verified, a tampered artefact refused, and a deploy that fails
+its health check rolled back to the last known good found in the evidence. Needs git and
 ssh-keygen. Leaves nothing behind unless --keep DIR is given.`;
 
 const PEOPLE = {
@@ -49,6 +53,9 @@ environments:
   production: { minimum-risk: medium }
 separation-of-duties:
   distinct-requirements: true
+rollback:
+  # Our migrations only add (an index, a column): the previous release runs against them.
+  allow-with-rules: [db-migration]
 `;
 
 function run(
@@ -119,6 +126,61 @@ interface Captured {
   stderr: string;
 }
 
+/** An argument as a POSIX shell reads it back: bare when it is plain, else single-quoted. */
+function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+async function sha256File(path: string): Promise<string> {
+  return `sha256:${createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex')}`;
+}
+
+interface Service {
+  url: string;
+  close: () => Promise<void>;
+}
+
+/**
+ * A stand-in for payments-service in production, on 127.0.0.1: GET /healthz answers for the release
+ * that `deployed` names (a digest, as a deploy would leave it), healthy only for the releases marked so.
+ */
+async function startService(
+  deployed: string,
+  releases: ReadonlyMap<string, { version: string; healthy: boolean }>,
+): Promise<Service> {
+  const server = createServer((request, response) => {
+    const answer = (status: number, body: object) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(`${JSON.stringify(body)}\n`);
+    };
+    if (request.url !== '/healthz') return answer(404, { error: 'not found' });
+    readFile(deployed, 'utf8').then(
+      (text) => {
+        const release = releases.get(text.trim());
+        if (release === undefined) answer(503, { status: 'error', error: 'no known release is deployed' });
+        else if (release.healthy) answer(200, { status: 'ok', release: release.version });
+        else answer(503, { status: 'error', release: release.version, error: 'ledger lookups time out' });
+      },
+      () => answer(503, { status: 'error', error: 'nothing is deployed' }),
+    );
+  });
+  await new Promise<void>((listening, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', listening);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/healthz`,
+    close: () =>
+      new Promise((closed) => {
+        server.closeAllConnections();
+        server.close(() => closed());
+      }),
+  };
+}
+
 export async function demoCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args, options: { keep: { type: 'string' } }, strict: true, allowPositionals: false });
   const started = Date.now();
@@ -157,11 +219,15 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
   await mkdir(repo, { recursive: true });
   await mkdir(keys, { recursive: true });
   const { main } = await import('../main.js');
+  // Never inherit a rollback in progress: inside one, `countersign rollback` refuses to roll back.
+  const env: NodeJS.ProcessEnv = { ...io.env, NO_COLOR: '1' };
+  delete env['COUNTERSIGN_ROLLBACK'];
   const countersign = async (
     argv: string[],
     expect: number[],
     shown: string = argv.join(' '),
     cwd: string = repo,
+    options: { now?: () => Date; showStdout?: boolean } = {},
   ): Promise<Captured> => {
     let stdout = '';
     let stderr = '';
@@ -169,12 +235,13 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
       ...io,
       cwd,
       isTty: false,
-      env: { ...io.env, NO_COLOR: '1' },
+      env,
+      now: options.now ?? io.now,
       stdout: (t) => (stdout += t),
       stderr: (t) => (stderr += t),
     });
     say.say(`  $ countersign ${shown}`);
-    say.output(stdout);
+    if (options.showStdout !== false) say.output(stdout);
     if (!expect.includes(code))
       throw new ConfigurationError({
         message: `demo: 'countersign ${shown}' exited ${code}, expected ${expect.join(' or ')}: ${stderr.trim()}`,
@@ -304,6 +371,64 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
   );
   const here = async (argv: string[], expect: number[]) => countersign(argv, expect, argv.join(' '), work);
   await here(['keygen', '--out', 'keys/release'], [0]);
+
+  // Release 1.3, the first commit, went out a week ago: its own change, approval, decision and
+  // attestation, made then (the clock of these two commands is a week back), in the same evidence file.
+  const lastWeek = new Date(Date.now() - 7 * 24 * 3600 * 1000);
+  const minutesBefore = (minutes: number) => new Date(lastWeek.getTime() - minutes * 60_000).toISOString();
+  const previousArtefact = join(work, 'build', 'payments-service-1.3.tar');
+  await git(repo, ['archive', '--format=tar', '-o', previousArtefact, base]);
+  await mkdir(join(work, 'release-1.3'), { recursive: true });
+  const change = {
+    repository: 'payments-service',
+    environment: 'production',
+    base: null,
+    head: base,
+    requested_at: minutesBefore(60),
+    // 1.3 changed the service's code only (1.2, before it, is not in this demo's history).
+    files: [{ path: 'src/ledger.ts', status: 'modified' }],
+    commits: [{ sha: base, author: { email: PEOPLE.dave.email }, committer: { email: PEOPLE.dave.email } }],
+  };
+  const approvals = [
+    { email: PEOPLE.bob.email, decision: 'approve', at: minutesBefore(30), sha: base, permission: 'write' },
+  ];
+  await writeFile(join(work, 'release-1.3', 'change.json'), `${JSON.stringify(change, null, 2)}\n`);
+  await writeFile(join(work, 'release-1.3', 'approvals.json'), `${JSON.stringify(approvals, null, 2)}\n`);
+  say.say(
+    `Release 1.3 (build/payments-service-1.3.tar, from ${base.slice(0, 12)}) went out last week with its own approval, by bob:`,
+  );
+  const evaluate = [
+    'evaluate',
+    '--policy',
+    'payments-service/.countersign.yml',
+    '--change',
+    'release-1.3/change.json',
+    '--approvals',
+    'release-1.3/approvals.json',
+    '--environment',
+    'production',
+    '--format',
+    'json',
+  ];
+  const lastWeekClock = { now: () => lastWeek };
+  const decided = await countersign(evaluate, [0], `${evaluate.join(' ')} > release-1.3/decision.json`, work, {
+    ...lastWeekClock,
+    showStdout: false,
+  });
+  await writeFile(join(work, 'release-1.3', 'decision.json'), decided.stdout);
+  const attestPrevious = [
+    'attest',
+    '--subject-path',
+    'build/payments-service-1.3.tar',
+    '--decision',
+    'release-1.3/decision.json',
+    '--key',
+    'keys/release.key',
+    '--out',
+    'evidence/payments-service.intoto.jsonl',
+  ];
+  await countersign(attestPrevious, [0], attestPrevious.join(' '), work, lastWeekClock);
+  say.say("This week, alice's migration, approved by bob and carol:");
   await here(
     [
       'attest',
@@ -318,6 +443,7 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
     ],
     [0],
   );
+  const released = await sha256File(artefact);
   const verifyArgs = [
     'verify',
     '--subject-path',
@@ -343,6 +469,72 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
   say.say("Refused: no attestation names the tampered artefact's digest. A deploy job that runs verify stops here.");
 
   // 6 ─────────────────────────────────────────────────────────────────────────────────────────
+  say.title('deploy, the service fails its health check, roll back to the last known good');
+  await git(repo, ['archive', '--format=tar', '-o', artefact, head]);
+  if ((await sha256File(artefact)) !== released)
+    throw new ConfigurationError({ message: 'demo: the rebuilt artefact does not match the attested one' });
+  const restoredDigest = await sha256File(previousArtefact);
+  const deployed = join(work, 'deployed.txt');
+  await writeFile(deployed, `${restoredDigest}\n`);
+  const service = await startService(
+    deployed,
+    new Map([
+      [restoredDigest, { version: '1.3', healthy: true }],
+      [released, { version: '1.4', healthy: false }],
+    ]),
+  );
+  try {
+    say.say(
+      `The deploy job rebuilds build/payments-service.tar (${released.slice(0, 19)}…, the digest that verified) and`,
+    );
+    say.say(
+      'ships it as release 1.4. Production here is a small HTTP server on 127.0.0.1 standing in for payments-service:',
+    );
+    say.say(
+      'it runs the release that deployed.txt names, and release 1.4 answers 503. countersign rollback watches it; the',
+    );
+    say.say('rollback command is our own deploy, and gets the target only in its environment, never in its text.');
+    await writeFile(deployed, `${released}\n`);
+    const rollbackArgs = [
+      ['rollback', '--probe', service.url, '--expect-json', '$.status=ok', '--count', '3', '--interval', '50ms'],
+      ['--failed-digest', released],
+      ['--attestations', 'evidence/payments-service.intoto.jsonl', '--public-key', 'keys/release.pub'],
+      ['--environment', 'production', '--policy', 'payments-service/.countersign.yml'],
+      ['--rollback-command', 'printf "%s\\n" "$COUNTERSIGN_ROLLBACK_DIGEST" > deployed.txt'],
+      ['--key', 'keys/release.key', '--out', 'evidence/payments-service.intoto.jsonl'],
+      ['--record', 'evidence/payments-service-rollback.json'],
+    ];
+    await countersign(
+      rollbackArgs.flat(),
+      [1],
+      rollbackArgs.map((line) => line.map(shellQuote).join(' ')).join(' \\\n        '),
+      work,
+    );
+  } finally {
+    await service.close();
+  }
+  const record = JSON.parse(await readFile(join(work, 'evidence', 'payments-service-rollback.json'), 'utf8')) as {
+    outcome?: unknown;
+  };
+  if (record.outcome !== 'rolled-back' || (await readFile(deployed, 'utf8')).trim() !== restoredDigest)
+    throw new ConfigurationError({ message: 'demo: the failed deploy was not rolled back to release 1.3' });
+  say.say('Nobody named the known good: rollback took the newest approved attestation for production older than the');
+  say.say(
+    `failed deploy, release 1.3's, and our command put ${restoredDigest.slice(0, 19)}… back in deployed.txt: healthy`,
+  );
+  say.say('again. (As it runs, rollback prints every probe to stderr; above is the timeline it ends with.)');
+  say.say(
+    'The failed change matched db-migration, and rolling back the code does not roll back the schema: Countersign',
+  );
+  say.say(
+    'refuses unless the policy lists the rule under rollback.allow-with-rules. .countersign.yml does (1.3 runs fine',
+  );
+  say.say(
+    'with an extra index), so the record says the schema was not rolled back. The record is signed with the release',
+  );
+  say.say("key and appended to the evidence file: 1.4's digest can never be picked as a known good again.");
+
+  // 7 ─────────────────────────────────────────────────────────────────────────────────────────
   say.title('where the evidence is');
   const tags = (await git(repo, ['tag', '-l', 'countersign/*'])).trim().split('\n').filter(Boolean);
   say.say(`- Approvals: ${tags.length} signed tags in payments-service, e.g. ${tags[0] ?? '(none)'}`);
@@ -350,10 +542,14 @@ async function story(work: string, say: Narrator, io: Io): Promise<void> {
   say.say('- The request:  git notes --ref countersign show HEAD');
   say.say('- The decision: countersign-decision.json (who counted, who was discounted and why)');
   say.say(
-    "- The attestation: evidence/payments-service.intoto.jsonl, a signed in-toto statement bound to the artefact's SHA-256",
+    '- The attestations: evidence/payments-service.intoto.jsonl, one signed in-toto statement a line, each bound',
   );
+  say.say("    to an artefact's SHA-256: release 1.3's approval, release 1.4's approval, the rollback");
   say.say(
     '    check it:    countersign verify --subject-path build/payments-service.tar --attestation evidence/payments-service.intoto.jsonl \\',
   );
   say.say('                   --public-key keys/release.pub --environment production');
+  say.say('- The rollback record: evidence/payments-service-rollback.json (what failed, what was put back from which');
+  say.say('    attestation and why, every probe result); signed, it is the last line of the attestations file');
+  say.say("    read it:     jq '{outcome, decision, failed, restored}' evidence/payments-service-rollback.json");
 }
