@@ -324,3 +324,146 @@ describe.concurrent('a role filled by a GitHub team', () => {
     expect(shown.join('\n')).not.toContain(NO_TEAMS_TOKEN);
   });
 });
+
+/** The same as helpers' POLICY, with a freeze in force at any time of any day, for medium risk. */
+const FROZEN_POLICY = `${POLICY}freezes:
+  - id: always
+    start: '* * * * *'
+    end: '0 0 1 1 *'
+    timezone: UTC
+    blocks: [medium, high, critical]
+`;
+
+describe('a freeze in force', () => {
+  let fake: FakeGitHub;
+  beforeAll(async () => {
+    fake = await startFakeGitHub();
+  });
+  afterAll(() => fake.close());
+
+  it('asks nobody, and the wait ends frozen with no approval accepted, saying so', async () => {
+    const scene = stage(fake, 'frozen', { policy: FROZEN_POLICY });
+    // An approval that would count on any other day.
+    fake.state.addReview(REPO, scene.pull, { user: 'dave', state: 'APPROVED' });
+    const request = await runAction('request-approval', await runnerEnv(fake, scene, { environment: 'production' }));
+    expect(request.code).toBe(1);
+    expect(request.outputs).toMatchObject({ status: 'frozen', 'request-id': '' });
+    expect(errorLines(request.stdout).join('\n')).toMatch(/production is frozen for medium-risk changes/);
+    expect(Object.values(fake.state.repo(REPO).issues).filter((i) => i.labels.includes('countersign'))).toEqual([]);
+
+    // A workflow that runs the wait anyway (no `if:` on the request's status) is refused as well.
+    const run = await runAction(
+      'wait-for-approval',
+      await runnerEnv(fake, scene, { environment: 'production', 'request-id': '', timeout: '5s' }),
+    );
+    const decision = JSON.parse(await readFile(run.outputs['decision-file'] ?? '', 'utf8')) as Decision;
+    expect(run.code).toBe(1);
+    expect(run.outputs['status']).toBe('frozen');
+    expect(run.outputs['approvers']).toBe('');
+    expect(errorLines(run.stdout).join('\n')).toMatch(/production is frozen for medium-risk changes/);
+    expect(decision.status).toBe('frozen');
+    expect(decision.classification.frozen).toBe(true);
+    expect(run.summary).toMatch(/frozen/i);
+  });
+});
+
+describe.concurrent('rejections, time-outs and re-runs', () => {
+  let fake: FakeGitHub;
+  beforeAll(async () => {
+    fake = await startFakeGitHub();
+  });
+  afterAll(() => fake.close());
+
+  it.for([
+    { failOnRejection: 'true', code: 1 },
+    { failOnRejection: 'false', code: 0 },
+  ])('a /reject with fail-on-rejection $failOnRejection ends rejected, exit code $code', async (c) => {
+    const scene = stage(fake, `reject-${c.failOnRejection}`);
+    const outcome = await deploy(
+      fake,
+      scene,
+      (n) => {
+        fake.state.addComment(REPO, n, { user: 'bob', body: '/reject not during the sale' });
+        fake.state.addComment(REPO, n, { user: 'dave', body: '/approve' });
+      },
+      { 'INPUT_FAIL-ON-REJECTION': c.failOnRejection },
+    );
+    expect(outcome.run.code).toBe(c.code);
+    expect(outcome.run.outputs['status']).toBe('rejected');
+    // A rejection is final whatever else was said: dave's approval does not carry the change.
+    expect(outcome.decision.status).toBe('rejected');
+    expect(outcome.decision.rejected_by).toEqual(['bob']);
+    const errors = errorLines(outcome.run.stdout).join('\n');
+    if (c.failOnRejection === 'true') expect(errors).toMatch(/rejected by bob/);
+    else expect(errors).toBe('');
+    const issue = fake.state.repo(REPO).issues[outcome.number];
+    expect(issue).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
+    expect(issue?.body).toMatch(/Rejected by:\*\* bob/);
+  });
+
+  it('times out when nobody acts, closing the request as not planned', async () => {
+    const scene = stage(fake, 'nobody');
+    const outcome = await deploy(fake, scene, () => undefined);
+    expectTimedOut(outcome);
+    expect(outcome.decision.discounted).toEqual([]);
+    expect(outcome.run.summary).toMatch(/Timed out/);
+    expect(fake.state.repo(REPO).issues[outcome.number]).toMatchObject({
+      state: 'closed',
+      state_reason: 'not_planned',
+    });
+  });
+
+  it('a re-run after a time-out finds the same issue, reopens it, and counts an approval given since', async () => {
+    const scene = stage(fake, 'rerun-after-timeout');
+    const first = await deploy(fake, scene, () => undefined);
+    expectTimedOut(first);
+    const number = first.number;
+    expect(fake.state.repo(REPO).issues[number]).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
+
+    // Someone approves on the closed request, then the workflow is re-run (same head, same environment).
+    fake.state.addComment(REPO, number, { user: 'bob', body: '/approve sorry, was away' });
+    const request = await runAction('request-approval', await runnerEnv(fake, scene, { environment: 'production' }));
+    expect(errorLines(request.stdout)).toEqual([]);
+    expect(request.outputs).toMatchObject({ status: 'pending', 'request-id': String(number) });
+    expect(request.summary).toMatch(/opened by an earlier attempt/);
+    const run = await runAction(
+      'wait-for-approval',
+      await runnerEnv(fake, scene, {
+        environment: 'production',
+        'request-id': String(number),
+        timeout: '5s',
+        'poll-interval': '200ms',
+      }),
+    );
+
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.outputs).toMatchObject({ status: 'approved', approvers: 'bob' });
+    const forHead = Object.values(fake.state.repo(REPO).issues).filter((i) => i.body?.includes(scene.head));
+    expect(forHead.map((i) => i.number)).toEqual([number]);
+    expect(fake.state.repo(REPO).issues[number]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    const decisions = (fake.state.repo(REPO).comments[number] ?? [])
+      .map((c) => /^<!-- countersign:decision v1 status=(\w+) -->/.exec(c.body)?.[1])
+      .filter((status) => status !== undefined);
+    expect(decisions).toEqual(['pending', 'approved']);
+  });
+
+  it('a re-run after a time-out with nobody acting reopens the issue while it waits, then closes it again', async () => {
+    const scene = stage(fake, 'rerun-nobody');
+    const first = await deploy(fake, scene, () => undefined);
+    expectTimedOut(first);
+    const from = fake.requests.length;
+    const second = await deploy(fake, scene, () => undefined);
+    expectTimedOut(second);
+    expect(second.number).toBe(first.number);
+    expect(second.run.stdout).toMatch(
+      new RegExp(`Request #${first.number} was closed by an earlier attempt; reopened it`),
+    );
+    const states = fake.requests
+      .slice(from)
+      .filter((r) => r.method === 'PATCH' && r.path === `/repos/${REPO}/issues/${first.number}`)
+      .map((r) => (r.body as { state?: string }).state)
+      .filter((state) => state !== undefined);
+    expect(states).toEqual(['open', 'closed']);
+    expect(fake.state.repo(REPO).issues[first.number]).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
+  });
+});

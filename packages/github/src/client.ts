@@ -5,6 +5,7 @@ import { Octokit } from '@octokit/core';
 import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck';
 import { GitHubApiError } from './errors.js';
 
 export interface Logger {
@@ -28,6 +29,13 @@ export interface GitHubClientOptions {
   maxRetryAfterSeconds?: number;
   /** Milliseconds per second of back-off and retry-after; tests shrink it. Default 1000. */
   backoffUnitMs?: number;
+  /**
+   * The least time between two writes, in milliseconds. Default WRITE_SPACING_MS between any two
+   * writes, and the throttling plugin's 3 s between writes that notify people (a new issue or
+   * comment). Tests that run the whole flow a hundred times against a fake on 127.0.0.1 set it to a
+   * few milliseconds for both; no action input reaches it.
+   */
+  writeSpacingMs?: number;
 }
 
 const CountersignOctokit = Octokit.plugin(paginateRest, retry, throttling);
@@ -63,6 +71,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       retryAfterBaseValue: unit,
       onRateLimit: limitHandler('rate limit exhausted', { retries, maxWait, log }),
       onSecondaryRateLimit: limitHandler('secondary rate limit', { retries, maxWait, log }),
+      ...spacing(options.writeSpacingMs),
     },
   });
   octokit.hook.wrap('request', conditionalRequests(octokit, log));
@@ -75,6 +84,26 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     }
   });
   return octokit;
+}
+
+/**
+ * Writes are spaced, one at a time. GitHub asks for a second between writes when an integration
+ * makes many of them; a run of Countersign makes a handful (open the request, update it, comment the
+ * decision, close it), and the last two come together at the moment a deploy is waiting on them, so
+ * they are spaced a quarter of a second. A burst that GitHub still finds too fast is answered with a
+ * secondary rate limit, which the throttling plugin waits out.
+ */
+export const WRITE_SPACING_MS = 250;
+
+/** The same limiters the plugin makes by default, with the minimum time between writes set here. */
+function spacing(minTime: number | undefined): { write: Bottleneck.Group; notifications?: Bottleneck.Group } {
+  if (minTime === undefined) return { write: new Bottleneck.Group({ maxConcurrent: 1, minTime: WRITE_SPACING_MS }) };
+  if (!Number.isFinite(minTime) || minTime < 0)
+    throw new Error(`createGitHubClient: writeSpacingMs must be 0 or more (got ${minTime})`);
+  return {
+    write: new Bottleneck.Group({ maxConcurrent: 1, minTime }),
+    notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime }),
+  };
 }
 
 /** Replaces every occurrence of the token, whatever put it into a text. */

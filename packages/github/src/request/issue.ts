@@ -4,6 +4,7 @@
 // carries a hidden marker on its first line and is recognised again only when our own identity wrote it.
 import { ConfigurationError, decisionMarkdown, type Decision } from '@countersign/core';
 import type { GitHubClient } from '../client.js';
+import { GitHubApiError } from '../errors.js';
 import {
   REQUEST_LABEL,
   firstLine,
@@ -108,20 +109,47 @@ function matches(issue: IssueData, wanted: RequestMarker, actorLogin: string): b
   return marker !== null && sameRequest(marker, wanted);
 }
 
+/** How many times an ambiguous create (see below) is checked for and tried again. */
+const CREATE_ATTEMPTS = 4;
+
+/**
+ * A create whose answer was lost (no answer, a reset connection, a 5xx from a proxy or from GitHub
+ * after it had written) may have happened. Retrying the POST blindly would then open a second
+ * issue, so such a create is not retried by the client: it is looked for first, and made again only
+ * when it is not there. A 4xx, or a rate limit (which GitHub answers before doing anything), is
+ * not ambiguous and is left to the client's own handling.
+ */
+function mayHaveApplied(error: unknown): boolean {
+  if (!(error instanceof GitHubApiError)) return false;
+  return error.status === null || error.status >= 500;
+}
+
 export async function findOrOpenRequestIssue(options: OpenRequestOptions): Promise<RequestIssue> {
-  const existing = await findRequestIssue(options);
-  if (existing !== null) return existing;
   const body = requestIssueBody(markerOf(options), options.body);
   const labels = [...new Set([REQUEST_LABEL, ...(options.labels ?? [])])];
-  const { data } = await options.client.request('POST /repos/{owner}/{repo}/issues', {
-    owner: options.owner,
-    repo: options.repo,
-    title: options.title,
-    body,
-    labels,
-  });
-  assertActor(data.user?.login ?? null, options.actorLogin, data.number);
-  return asRequestIssue(data, true);
+  let lost: unknown = null;
+  for (let attempt = 1; ; attempt += 1) {
+    const existing = await findRequestIssue(options);
+    // Found after our own ambiguous create: that create did open it.
+    if (existing !== null) return lost === null ? existing : { ...existing, created: true };
+    // The last ambiguous create is looked for too, before giving up.
+    if (attempt > CREATE_ATTEMPTS) throw lost;
+    try {
+      const { data } = await options.client.request('POST /repos/{owner}/{repo}/issues', {
+        owner: options.owner,
+        repo: options.repo,
+        title: options.title,
+        body,
+        labels,
+        request: { retries: 0 },
+      });
+      assertActor(data.user?.login ?? null, options.actorLogin, data.number);
+      return asRequestIssue(data, true);
+    } catch (error) {
+      if (!mayHaveApplied(error)) throw error;
+      lost = error;
+    }
+  }
 }
 
 /**
@@ -178,6 +206,12 @@ export async function updateRequestIssue(options: UpdateRequestOptions): Promise
 export interface CloseRequestOptions extends RequestTarget {
   number: number;
   decision: Decision;
+  /**
+   * The final body (renderRequestBody, without the marker), written by the same PATCH that closes
+   * the issue: one write fewer than updating it first, and so one throttling interval less between
+   * the decision and the end of the step.
+   */
+  body?: string;
 }
 
 function decisionMarker(status: Decision['status']): string {
@@ -194,24 +228,38 @@ export async function closeWithDecision(
 ): Promise<{ commented: boolean; closed: boolean }> {
   const issue = await getRequestIssue(options, options.number);
   const marker = decisionMarker(options.decision.status);
-  const commented = !(await hasOwnComment(options, marker));
-  if (commented) {
-    await options.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-      owner: options.owner,
-      repo: options.repo,
-      issue_number: options.number,
-      body: `${marker}\n${decisionMarkdown(options.decision)}`,
-    });
+  let posted = false;
+  let lost: unknown = null;
+  // As with the issue itself: an ambiguous failure is followed by a look, not by a blind repeat.
+  for (let attempt = 1; !posted && !(await hasOwnComment(options, marker)); attempt += 1) {
+    if (attempt > CREATE_ATTEMPTS) throw lost;
+    try {
+      await options.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        owner: options.owner,
+        repo: options.repo,
+        issue_number: options.number,
+        body: `${marker}\n${decisionMarkdown(options.decision)}`,
+        request: { retries: 0 },
+      });
+      posted = true;
+    } catch (error) {
+      if (!mayHaveApplied(error)) throw error;
+      lost = error;
+    }
   }
+  const commented = posted || lost !== null;
   const reason = options.decision.status === 'approved' ? 'completed' : 'not_planned';
+  const body = options.body === undefined ? undefined : requestIssueBody(markerOf(options), options.body);
+  const rewrite = body !== undefined && !sameText(issue.body, body);
   const closed = issue.state !== 'closed' || issue.state_reason !== reason;
-  if (closed) {
+  if (closed || rewrite) {
     await options.client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
       owner: options.owner,
       repo: options.repo,
       issue_number: options.number,
       state: 'closed',
       state_reason: reason,
+      ...(rewrite ? { body } : {}),
     });
   }
   return { commented, closed };
