@@ -1,10 +1,8 @@
 // The rollback step's inputs. Probe URLs and headers may carry tokens, so every header value (and
 // the signing key) is masked before anything is parsed; a bad input is a ConfigurationError that
 // names it and nothing has run.
-import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { ConfigurationError, parseKeyring, type PublicKeyInfo } from '@countersign/core';
+import { ConfigurationError, type PublicKeyInfo } from '@countersign/core';
 import {
   commandProbe,
   DEFAULT_LOOP,
@@ -16,6 +14,7 @@ import {
 } from '@countersign/core/rollback/index';
 import { environmentProblem } from '@countersign/github';
 import * as read from '../../shared/src/inputs.js';
+import { readPublicKeys } from '../../shared/src/public-keys.js';
 import type { Runner } from '../../shared/src/runner.js';
 import { readSigningKey, type SigningKey } from '../../shared/src/signing-key.js';
 
@@ -160,23 +159,8 @@ export async function readInputs(runner: Runner): Promise<Inputs> {
     restoreRef: read.revision('restore-ref', null),
     deploymentId: deploymentId(),
     signing,
-    publicKeys: publicKey === null ? [] : await publicKeys(runner, publicKey),
+    publicKeys: publicKey === null ? [] : await readPublicKeys(runner, 'public-key', publicKey),
     defer: read.boolean('defer', false),
     secrets,
   };
-}
-
-async function publicKeys(runner: Runner, value: string): Promise<PublicKeyInfo[]> {
-  if (value.includes('-----BEGIN')) return parseKeyring(value, 'input public-key');
-  const path = resolve(runner.workspace, value);
-  if (relative(runner.workspace, path).startsWith('..'))
-    throw new ConfigurationError({
-      message: `input public-key must be PEM text or a path inside the checkout (got '${value}')`,
-    });
-  try {
-    return parseKeyring(await readFile(path), `input public-key ${value}`);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError({ message: `input public-key: cannot read ${value} from the checkout` });
-  }
 }

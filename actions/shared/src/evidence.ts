@@ -94,23 +94,13 @@ export async function findChain(
   excludeName: string,
 ): Promise<StoredEvidence | null> {
   const suffix = `-${digestHex.toLowerCase()}`;
-  const found: StoredEvidence[] = [];
-  for (let page = 1; page <= CHAIN_SEARCH_PAGES; page++) {
-    const response = await client.request('GET /repos/{owner}/{repo}/actions/artifacts', {
-      owner: runner.owner,
-      repo: runner.repo,
-      per_page: 100,
-      page,
-    });
-    const artifacts = response.data.artifacts as ArtifactJson[];
-    for (const a of artifacts) {
-      if (!a.name.startsWith(PREFIX) || !a.name.endsWith(suffix) || a.name === excludeName) continue;
-      const stored = asStored(a);
-      if (stored !== null) found.push(stored);
-    }
-    if (artifacts.length < 100) break;
-  }
-  return found.sort(newestFirst)[0] ?? null;
+  const found = await recentEvidence(
+    client,
+    runner,
+    (name) => name.startsWith(PREFIX) && name.endsWith(suffix) && name !== excludeName,
+    Infinity,
+  );
+  return found[0] ?? null;
 }
 
 /** The newest unexpired evidence artefacts of an environment, whatever their digest, at most `limit`. */
@@ -121,6 +111,22 @@ export async function listEvidence(
   limit: number,
 ): Promise<StoredEvidence[]> {
   const prefix = evidenceName(environment, '');
+  // The rest of the name must be a digest: `countersign-prod-` must not take `countersign-prod-eu-…`.
+  return recentEvidence(
+    client,
+    runner,
+    (name) => name.startsWith(prefix) && /^[0-9a-f]{64}$/.test(name.slice(prefix.length)),
+    limit,
+  );
+}
+
+/** Unexpired artefacts whose names pass `wanted`, newest first, from the newest CHAIN_SEARCH_PAGES pages. */
+async function recentEvidence(
+  client: GitHubClient,
+  runner: Runner,
+  wanted: (name: string) => boolean,
+  limit: number,
+): Promise<StoredEvidence[]> {
   const found: StoredEvidence[] = [];
   for (let page = 1; page <= CHAIN_SEARCH_PAGES && found.length < limit; page++) {
     const response = await client.request('GET /repos/{owner}/{repo}/actions/artifacts', {
@@ -131,9 +137,7 @@ export async function listEvidence(
     });
     const artifacts = response.data.artifacts as ArtifactJson[];
     for (const a of artifacts) {
-      // The rest of the name must be a digest: `countersign-prod-` must not take `countersign-prod-eu-…`.
-      if (!a.name.startsWith(prefix) || !/^[0-9a-f]{64}$/.test(a.name.slice(prefix.length))) continue;
-      const stored = asStored(a);
+      const stored = wanted(a.name) ? asStored(a) : null;
       if (stored !== null) found.push(stored);
     }
     if (artifacts.length < 100) break;
