@@ -6,7 +6,15 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, generateKeyPair, loadPolicy, type Decision } from '../../packages/core/src/index.js';
+import {
+  createAttestation,
+  decide,
+  generateKeyPair,
+  keySigner,
+  loadPolicy,
+  parsePrivateKey,
+  type Decision,
+} from '../../packages/core/src/index.js';
 import { change, approval, commit, REQUESTED_AT } from '../helpers/builders.js';
 import { startFakeGitHub, type FakeGitHub } from '../fakes/github/index.js';
 import { errorLines, REPO, runAction, runnerEnv, type Run, type Scene } from './helpers.js';
@@ -51,8 +59,8 @@ async function step(
   action: 'attest' | 'verify',
   inputs: Record<string, string>,
   files: Record<string, string | Buffer> = {},
+  scene: Scene = newRun(),
 ): Promise<Run> {
-  const scene = newRun();
   const prepared = await runnerEnv(fake, scene, inputs);
   Object.assign(prepared.env, fake.artifacts.env(scene.runId), { GITHUB_API_URL: fake.url });
   for (const [name, content] of Object.entries(files)) await writeFile(join(prepared.dir, name), content);
@@ -67,11 +75,13 @@ async function attestFor(
   approvers = ['bob'],
   signingKey = key.privatePem,
   artefact = ARTEFACT,
+  scene?: Scene,
 ): Promise<Run> {
   return step(
     'attest',
     { 'decision-file': 'decision.json', 'subject-path': 'app.tgz', 'signing-key': signingKey },
     { 'decision.json': JSON.stringify(decisionFor(environment, approvers)), 'app.tgz': artefact },
+    scene,
   );
 }
 
@@ -79,7 +89,8 @@ async function verifyFor(environment: string, extra: Record<string, string> = {}
   return step(
     'verify',
     { 'subject-path': 'app.tgz', environment, 'public-key': 'countersign.pub', ...extra },
-    { 'app.tgz': artefact, 'countersign.pub': key.publicPem },
+    // The key in the checkout is the change's own: verify must read the default branch's instead.
+    { 'app.tgz': artefact, 'countersign.pub': stranger.publicPem },
   );
 }
 
@@ -102,7 +113,7 @@ function failedCheck(run: Run): string {
 
 beforeAll(async () => {
   fake = await startFakeGitHub();
-  fake.state.addRepo(REPO, { files: { '.countersign.yml': POLICY } });
+  fake.state.addRepo(REPO, { files: { '.countersign.yml': POLICY, 'countersign.pub': key.publicPem } });
 });
 afterAll(() => fake.close());
 
@@ -234,7 +245,7 @@ describe('verify', () => {
     expect(failedCheck(elsewhere)).toBe('subject');
   }, 90_000);
 
-  it('refuses an old attestation with max-age, and re-decides under a stricter policy of today', async () => {
+  it('accepts a fresh attestation under max-age, and re-decides under a stricter policy of today', async () => {
     const artefact = Buffer.from('aged\n');
     expect((await attestFor('staging', ['bob'], key.privatePem, artefact)).code).toBe(0);
     const fresh = await verifyFor('staging', { chain: 'false', 'max-age': '1h' }, artefact);
@@ -252,4 +263,95 @@ describe('verify', () => {
     expect(stricter.code).toBe(1);
     expect(failedCheck(stricter)).toBe('policy');
   }, 90_000);
+});
+
+/** A signed attestation of `artefact` for staging made at `time`, as a file of one envelope. */
+async function attestationFile(artefact: Buffer, time: Date, signingPem = key.privatePem): Promise<string> {
+  const made = await createAttestation({
+    subjects: [{ name: 'app.tgz', digest: { sha256: createHash('sha256').update(artefact).digest('hex') } }],
+    decision: decisionFor('staging', ['bob']),
+    environment: 'staging',
+    signers: [keySigner(parsePrivateKey(signingPem, 'test key'))],
+    run: { platform: 'github', id: null, url: null, actor: null },
+    time,
+  });
+  return made.file;
+}
+
+function seed(artefact: Buffer, file: string, runOptions: { head_repository_id?: number } = {}): void {
+  runs += 1;
+  fake.state.addWorkflowRun(REPO, { id: runs, ...runOptions });
+  fake.state.addArtifact(REPO, {
+    runId: runs,
+    name: `countersign-staging-${createHash('sha256').update(artefact).digest('hex')}`,
+    files: { 'countersign.intoto.jsonl': file },
+  });
+}
+
+describe('verify against stored evidence that was not made by attest', () => {
+  it('refuses an attestation older than max-age', async () => {
+    const artefact = Buffer.from('old release\n');
+    seed(artefact, await attestationFile(artefact, new Date(Date.now() - 2 * 86_400_000)));
+    const run = await verifyFor('staging', { chain: 'false', 'max-age': '24h' }, artefact);
+    expect(run.code).toBe(1);
+    expect(failedCheck(run)).toBe('age');
+    expect((await verifyFor('staging', { chain: 'false', 'max-age': '3d' }, artefact)).code).toBe(0);
+  }, 60_000);
+
+  it('refuses an attestation edited after signing, though the service digest of the re-upload is right', async () => {
+    const artefact = Buffer.from('edited evidence\n');
+    const envelope = JSON.parse((await attestationFile(artefact, new Date())).trim()) as { payload: string };
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString()) as {
+      predicate: { decision: { approvers: string[] } };
+    };
+    statement.predicate.decision.approvers = ['mallory'];
+    envelope.payload = Buffer.from(JSON.stringify(statement)).toString('base64');
+    seed(artefact, `${JSON.stringify(envelope)}\n`);
+    const run = await verifyFor('staging', { chain: 'false' }, artefact);
+    expect(run.code).toBe(1);
+    expect(failedCheck(run)).toBe('signature');
+  }, 60_000);
+
+  it('is not hidden by a newer upload that does not verify, and ignores a fork pull request’s artefacts', async () => {
+    const artefact = Buffer.from('valid, then junk\n');
+    seed(artefact, await attestationFile(artefact, new Date()));
+    seed(artefact, await attestationFile(artefact, new Date(), stranger.privatePem));
+    const run = await verifyFor('staging', { chain: 'false' }, artefact);
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.outputs['verified']).toBe('true');
+
+    const forked = Buffer.from('from a fork\n');
+    seed(forked, await attestationFile(forked, new Date()), { head_repository_id: 424242 });
+    const fromFork = await verifyFor('staging', { chain: 'false' }, forked);
+    expect(fromFork.code).toBe(1);
+    expect(failedCheck(fromFork)).toBe('subject');
+  }, 60_000);
+
+  it('finds evidence whatever the case of the environment name', async () => {
+    const artefact = Buffer.from('case\n');
+    expect((await attestFor('staging', ['bob'], key.privatePem, artefact)).code).toBe(0);
+    const run = await verifyFor('STAGING', { chain: 'false' }, artefact);
+    expect(errorLines(run.stdout)).toEqual([]);
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  it('a re-run of attest in the same run replaces its first attempt’s artefact', async () => {
+    const artefact = Buffer.from('re-run\n');
+    const scene = newRun();
+    const first = await attestFor('staging', ['bob'], key.privatePem, artefact, scene);
+    expect(first.code).toBe(0);
+    const again = await attestFor('staging', ['bob'], key.privatePem, artefact, scene);
+    expect(errorLines(again.stdout)).toEqual([]);
+    const named = fake.state.repo(REPO).artifacts.filter((a) => a.name === first.outputs['artifact-name']);
+    expect(named.map((a) => a.id)).toEqual([Number(again.outputs['artifact-id'])]);
+  }, 60_000);
+
+  it('chains only what its own key signed', async () => {
+    const artefact = Buffer.from('forged staging\n');
+    seed(artefact, await attestationFile(artefact, new Date(), stranger.privatePem));
+    const production = await attestFor('production', ['carol'], key.privatePem, artefact);
+    expect(production.code).toBe(0);
+    expect(production.stdout).toContain('not chained to it');
+    expect((await readFile(production.outputs['attestation-path'] ?? '', 'utf8')).trim().split('\n')).toHaveLength(1);
+  }, 60_000);
 });

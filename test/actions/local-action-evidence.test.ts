@@ -26,7 +26,7 @@ let dir: string;
 
 beforeAll(async () => {
   fake = await startFakeGitHub();
-  fake.state.addRepo(REPO, { files: { '.countersign.yml': POLICY } });
+  fake.state.addRepo(REPO, { files: { '.countersign.yml': POLICY, 'countersign.pub': key.publicPem } });
   dir = await mkdtemp(join(tmpdir(), 'countersign-local-evidence-'));
   await writeFile(join(dir, 'app.tgz'), ARTEFACT);
   // local-action's stub writes into this folder but does not make it.

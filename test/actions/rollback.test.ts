@@ -76,9 +76,12 @@ async function rollback(
   head: string,
   env: Record<string, string> = {},
   dir?: string,
+  sameRun = false,
 ): Promise<Step> {
-  run += 1;
-  fake.state.addWorkflowRun(REPO, { id: run, head_sha: head });
+  if (!sameRun) {
+    run += 1;
+    fake.state.addWorkflowRun(REPO, { id: run, head_sha: head });
+  }
   const prepared = await runnerEnv(
     fake,
     { base: head, head, pull: 0, runId: run },
@@ -300,7 +303,7 @@ describe('rollback-on-failure', () => {
     setUp();
     fake.state.setFile(REPO, 'main', '.countersign.yml', policyText);
     service.set(status(503));
-    const refused = await rollback({}, shas[3] as string);
+    const refused = await rollback({ 'public-key': key.publicPem }, shas[3] as string);
     expect(refused.ran).toEqual([]);
     expect(errorLines(refused.run.stdout).join('\n')).toMatch(/db-migration/);
     expect(refused.run.summary).toMatch(/schema/i);
@@ -312,7 +315,7 @@ describe('rollback-on-failure', () => {
       '.countersign.yml',
       `${policyText}rollback:\n  allow-with-rules: [db-migration]\n`,
     );
-    const allowed = await rollback({}, shas[3] as string);
+    const allowed = await rollback({ 'public-key': key.publicPem }, shas[3] as string);
     expect(allowed.ran).toEqual([`${GOOD_DIGEST}|${shas[1]}|${shas[3]}|1`]);
     expect(allowed.run.stdout).toMatch(/schema/i);
     fake.state.setFile(REPO, 'main', '.countersign.yml', POLICY);
@@ -327,5 +330,44 @@ describe('rollback-on-failure', () => {
     expect(step.run.stdout).toMatch(/::warning::Degraded/);
     expect(step.ran).toEqual([]);
     expect(latest(current)).toBe('success');
+  }, 60_000);
+  it('restore-digest alone, no deployment to record it: a re-run of the run finds the kept record', async () => {
+    service.set(status(503));
+    const first = await rollback({ 'restore-digest': GOOD_DIGEST }, shas[3] as string);
+    expect(first.ran).toEqual([`${GOOD_DIGEST}||${shas[3]}|1`]);
+    expect(rollbacks()).toEqual([]);
+    const again = await rollback(
+      { 'restore-digest': GOOD_DIGEST },
+      shas[3] as string,
+      { GITHUB_RUN_ATTEMPT: '2' },
+      first.dir,
+      true,
+    );
+    expect(again.ran).toHaveLength(1);
+    expect(errorLines(again.run.stdout).join('\n')).toContain('Already rolled back by an earlier attempt');
+  }, 60_000);
+
+  it('the rollback command is given no input, token or key of this step', async () => {
+    deploy(shas[1] as string, ['success'], { payload: { digest: GOOD_DIGEST } });
+    deploy(shas[3] as string, ['success']);
+    service.set(status(503));
+    const step = await rollback(
+      { 'signing-key': key.privatePem, 'rollback-command': 'env > env.txt && touch cue.txt' },
+      shas[3] as string,
+    );
+    const env = await readFile(join(step.dir, 'env.txt'), 'utf8');
+    expect(env).toContain('COUNTERSIGN_ROLLBACK=1');
+    expect(env).toContain(`COUNTERSIGN_ROLLBACK_DIGEST=${GOOD_DIGEST}`);
+    expect(env).not.toMatch(/^INPUT_/im);
+    expect(env).not.toContain('ACTIONS_RUNTIME_TOKEN');
+    for (const line of keyLines) expect(env).not.toContain(line);
+  }, 60_000);
+
+  it('refuses to sign records with an approval key', async () => {
+    const before = service.requests;
+    const step = await rollback({ 'signing-key': key.privatePem, 'public-key': key.publicPem }, shas[3] as string);
+    expect(step.run.code).toBe(1);
+    expect(errorLines(step.run.stdout).join('\n')).toContain('input signing-key is one of the approval keys');
+    expect(service.requests).toBe(before);
   }, 60_000);
 });

@@ -13,6 +13,8 @@ export interface Inputs {
   /** Null: the decision's own environment. */
   environment: string | null;
   retentionDays: number | null;
+  /** More keys whose envelopes an earlier link may carry (PEM text or a repository path); null: none. */
+  chainKeys: string | null;
 }
 
 /** Secrets first: both are masked before any other input can fail and print anything. */
@@ -29,6 +31,7 @@ export async function readInputs(runner: Runner): Promise<Inputs> {
     artefact: await readArtefactSubject(runner, true),
     environment,
     retentionDays: retention(read.optional('retention-days')),
+    chainKeys: read.optional('public-key'),
   };
 }
 

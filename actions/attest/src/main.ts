@@ -11,20 +11,28 @@ import {
   createAttestation,
   keySigner,
   runFromEnvironment,
+  loadPolicy,
+  previousLink,
   type Attestation,
   type Decision,
+  type PublicKeyInfo,
 } from '@countersign/core';
+import { openEnvelope } from '@countersign/core/attestation/dsse';
+import { readTrustedFile, type GitHubClient } from '@countersign/github';
 import { clientFor } from '../../shared/src/client.js';
 import {
   downloadEvidence,
   EVIDENCE_FILE,
   evidenceName,
   findChain,
+  findEvidence,
   uploadEvidence,
   type StoredEvidence,
 } from '../../shared/src/evidence.js';
 import { guarded } from '../../shared/src/failure.js';
+import { readPublicKeys } from '../../shared/src/public-keys.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
+import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { attestSummary } from './summary.js';
@@ -100,13 +108,9 @@ export async function attest(runner: Runner, inputs: Inputs, now: Date): Promise
   const name = evidenceName(environment, inputs.artefact.value);
   const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-attest-'));
 
-  // A re-run for the same environment must link to the environment before it, not to itself.
-  const chain = await findChain(client, runner, inputs.artefact.value, name);
-  let existing: string | undefined;
-  if (chain !== null) {
-    existing = (await downloadEvidence(runner, inputs.token, chain, join(scratch, 'previous'))).text;
-    core.info(`Appending to the chain in artefact ${chain.name} (run ${chain.runId}).`);
-  }
+  const chain = await previousChain(client, runner, inputs, environment, name, join(scratch, 'previous'));
+  const existing = chain?.text;
+  if (chain !== null) core.info(`Appending to the chain in artefact ${chain.from.name} (run ${chain.from.runId}).`);
 
   const attestation = await createAttestation({
     subjects: [inputs.artefact.subject],
@@ -128,5 +132,72 @@ export async function attest(runner: Runner, inputs: Inputs, now: Date): Promise
     .digest('hex');
   if (written !== attestation.digest) throw new Error(`${path} changed while it was being stored`);
   core.info(`Stored ${EVIDENCE_FILE} as artefact ${name} (id ${uploaded.id}).`);
-  return { decision, environment, attestation, path, name, artifactId: uploaded.id, chainedFrom: chain };
+  return { decision, environment, attestation, path, name, artifactId: uploaded.id, chainedFrom: chain?.from ?? null };
+}
+
+/** The policy's environments on the default branch, in promotion order; null when there is no policy. */
+async function promotionOrder(client: GitHubClient, runner: Runner): Promise<string[] | null> {
+  try {
+    const text = await readTrustedFile({
+      client,
+      owner: runner.owner,
+      repo: runner.repo,
+      ref: null,
+      path: DEFAULT_POLICY,
+    });
+    return text === null ? null : loadPolicy(text, `default branch:${DEFAULT_POLICY}`).environments.map((e) => e.name);
+  } catch (error) {
+    core.warning(`The policy's environment order could not be read: ${(error as Error).message}`);
+    return null;
+  }
+}
+
+/**
+ * The chain this attestation extends: the evidence of the environment before this one in the
+ * policy's order (without a policy, the newest evidence of the digest for any other environment),
+ * keeping only the envelopes this step's own key signed. Anyone who can upload an artefact can name
+ * it like evidence; only what we signed is carried forward.
+ */
+async function previousChain(
+  client: GitHubClient,
+  runner: Runner,
+  inputs: Inputs,
+  environment: string,
+  name: string,
+  into: string,
+): Promise<{ text: string; from: StoredEvidence } | null> {
+  const hex = inputs.artefact.value;
+  const order = await promotionOrder(client, runner);
+  const at = order?.findIndex((e) => e.toLowerCase() === environment.toLowerCase()) ?? -1;
+  if (order !== null && at === 0) return null;
+  const candidates =
+    order !== null && at > 0
+      ? await findEvidence(client, runner, evidenceName(order[at - 1] as string, hex), null)
+      : await findChain(client, runner, hex, name);
+  const own = [
+    inputs.signing.key.publicKey,
+    ...(inputs.chainKeys === null ? [] : await readPublicKeys(client, runner, 'public-key', inputs.chainKeys)),
+  ];
+  for (const from of candidates.slice(0, 5)) {
+    const { text } = await downloadEvidence(runner, inputs.token, from, into);
+    const signed = text
+      .split('\n')
+      .filter((line) => line.trim() !== '' && opensWith(line, own))
+      .map((line) => `${line}\n`)
+      .join('');
+    if (previousLink(signed, [inputs.artefact.subject]) !== null) return { text: signed, from };
+    core.warning(
+      `Artefact ${from.name} (run ${from.runId}) holds no approval of this artefact signed by this key or the public-key input's; not chained to it.`,
+    );
+  }
+  return null;
+}
+
+function opensWith(line: string, keys: readonly PublicKeyInfo[]): boolean {
+  try {
+    const opened = openEnvelope(JSON.parse(line), keys);
+    return opened.ok && opened.verified;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 // The attest step's job summary: what was signed, for whom, where the evidence is, and the exact
 // command an auditor runs to check it without trusting this run.
-import { codeSpan, escapeMarkdown } from '@countersign/core';
+import { cellCode, codeSpan, escapeMarkdown } from '@countersign/core';
 import { EVIDENCE_FILE } from '../../shared/src/evidence.js';
 import type { Runner } from '../../shared/src/runner.js';
 import type { Inputs } from './inputs.js';
@@ -12,27 +12,27 @@ export function attestSummary(runner: Runner, inputs: Inputs, outcome: AttestOut
   const runUrl =
     runner.runId === null ? null : `${runner.serverUrl}/${runner.owner}/${runner.repo}/actions/runs/${runner.runId}`;
   const approvers =
-    decision.approvers.length > 0 ? decision.approvers.map((a) => codeSpan(a)).join(', ') : 'nobody (none required)';
+    decision.approvers.length > 0 ? decision.approvers.map((a) => cellCode(a)).join(', ') : 'nobody (none required)';
   const digestFlag =
     subject.algorithm === 'sha256'
       ? `--digest sha256:${subject.value}`
-      : `--subject-path ${quoteShell(subject.subject.name)}`;
+      : `--subject-path ${quoteShell(subject.path ?? subject.subject.name)}`;
   const lines = [
     `### Countersign attestation: ${escapeMarkdown(outcome.environment)}`,
     '',
     `| | |`,
     `| --- | --- |`,
-    `| Artefact | ${codeSpan(subject.subject.name)} ${codeSpan(`${subject.algorithm}:${subject.value}`)} |`,
+    `| Artefact | ${cellCode(subject.subject.name)} ${cellCode(`${subject.algorithm}:${subject.value}`)} |`,
     `| Decision | **${decision.status}** (risk ${decision.risk}) |`,
     `| Approved by | ${approvers} |`,
     `| Signed by key | ${codeSpan(inputs.signing.key.keyid.slice(0, 16))} |`,
-    `| Evidence | artefact ${codeSpan(outcome.name)} (id ${outcome.artifactId})${runUrl === null ? '' : ` of [this run](${runUrl})`}, file ${codeSpan(EVIDENCE_FILE)} ${codeSpan(`sha256:${attestation.digest}`)} |`,
-    `| Chain | ${outcome.chainedFrom === null ? 'first attestation of this artefact' : `appended to ${codeSpan(outcome.chainedFrom.name)} (run ${outcome.chainedFrom.runId})`} |`,
+    `| Evidence | artefact ${cellCode(outcome.name)} (id ${outcome.artifactId})${runUrl === null ? '' : ` of [this run](${runUrl})`}, file ${codeSpan(EVIDENCE_FILE)} ${codeSpan(`sha256:${attestation.digest}`)} |`,
+    `| Chain | ${outcome.chainedFrom === null ? 'first attestation of this artefact' : `appended to ${cellCode(outcome.chainedFrom.name)} (run ${outcome.chainedFrom.runId})`} |`,
     '',
     'To check it yourself, with the public key of the signing key:',
     '',
     '```sh',
-    `gh run download ${runner.runId ?? '<run-id>'} --repo ${runner.owner}/${runner.repo} --name ${outcome.name}`,
+    `gh run download ${runner.runId ?? '<run-id>'} --repo ${runner.owner}/${runner.repo} --name ${quoteShell(outcome.name)}`,
     `countersign verify ${digestFlag} --attestation ${EVIDENCE_FILE} --public-key countersign.pub --environment ${quoteShell(outcome.environment)} --chain --policy .countersign.yml`,
     '```',
     '',

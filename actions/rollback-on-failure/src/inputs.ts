@@ -2,7 +2,7 @@
 // the signing key) is masked before anything is parsed; a bad input is a ConfigurationError that
 // names it and nothing has run.
 import * as core from '@actions/core';
-import { ConfigurationError, type PublicKeyInfo } from '@countersign/core';
+import { ConfigurationError } from '@countersign/core';
 import {
   commandProbe,
   DEFAULT_LOOP,
@@ -13,8 +13,8 @@ import {
   type Probe,
 } from '@countersign/core/rollback/index';
 import { environmentProblem } from '@countersign/github';
+import { childEnvironment } from '../../shared/src/child-env.js';
 import * as read from '../../shared/src/inputs.js';
-import { readPublicKeys } from '../../shared/src/public-keys.js';
 import type { Runner } from '../../shared/src/runner.js';
 import { readSigningKey, type SigningKey } from '../../shared/src/signing-key.js';
 
@@ -28,7 +28,8 @@ export interface Inputs {
   restoreRef: string | null;
   deploymentId: number | null;
   signing: SigningKey | null;
-  publicKeys: PublicKeyInfo[];
+  /** PEM text or a repository path, read when the client exists (readPublicKeys); null: none. */
+  publicKey: string | null;
   /** Main does nothing but note the settings; the post step (only when the job failed) does the work. */
   defer: boolean;
   secrets: string[];
@@ -125,6 +126,7 @@ function probes(runner: Runner, secrets: string[]): Probe[] {
         timeoutMs,
         critical: !nonCritical.has(command),
         cwd: runner.workspace,
+        env: childEnvironment(),
         secrets,
       }),
     );
@@ -140,7 +142,7 @@ function deploymentId(): number | null {
   return id;
 }
 
-export async function readInputs(runner: Runner): Promise<Inputs> {
+export function readInputs(runner: Runner): Inputs {
   const token = read.token();
   const secrets: string[] = [token];
   const signing = core.getInput('signing-key').trim() === '' ? null : readSigningKey();
@@ -148,7 +150,6 @@ export async function readInputs(runner: Runner): Promise<Inputs> {
   const environment = read.required('environment');
   const problem = environmentProblem(environment);
   if (problem !== null) throw new ConfigurationError({ message: `input environment ${problem}` });
-  const publicKey = read.optional('public-key');
   return {
     token,
     environment,
@@ -159,7 +160,7 @@ export async function readInputs(runner: Runner): Promise<Inputs> {
     restoreRef: read.revision('restore-ref', null),
     deploymentId: deploymentId(),
     signing,
-    publicKeys: publicKey === null ? [] : await readPublicKeys(runner, 'public-key', publicKey),
+    publicKey: read.optional('public-key'),
     defer: read.boolean('defer', false),
     secrets,
   };

@@ -9,10 +9,13 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { keySigner, loadPolicy, parseAttestationFile, previousLink, type Policy } from '@countersign/core';
+import { ConfigurationError, keySigner, loadPolicy, type Policy, type PublicKeyInfo } from '@countersign/core';
 import { readTrustedFile } from '@countersign/github';
 import {
+  deployAttestation,
+  indexAttestations,
   masker,
+  parseRecord,
   progressLine,
   recordMarkdown,
   recordText,
@@ -20,15 +23,19 @@ import {
   runShell,
   type CommandResult,
   type ReasonLike,
+  type RollbackRecord,
   type RollbackRun,
   type RollbackVariables,
 } from '@countersign/core/rollback/index';
+import { childEnvironment } from '../../shared/src/child-env.js';
 import { clientFor } from '../../shared/src/client.js';
-import { downloadEvidence, evidenceName, findEvidence, uploadFiles } from '../../shared/src/evidence.js';
+import { downloadEvidence, evidenceName, findEvidence, runArtefacts, uploadFiles } from '../../shared/src/evidence.js';
 import { guarded } from '../../shared/src/failure.js';
+import { readPublicKeys } from '../../shared/src/public-keys.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
 import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
+import { RollbackRefusedError, resolveSha } from '@countersign/github';
 import { DeploymentLog, knownGoodFinder, priorRollbacks, watched } from './github.js';
 import { readInputs, type Inputs } from './inputs.js';
 
@@ -41,7 +48,7 @@ export async function run(): Promise<void> {
   if (!post) core.saveState(STATE_POST, 'true');
   await guarded(async (secrets) => {
     const runner = readRunner();
-    const inputs = await readInputs(runner);
+    const inputs = readInputs(runner);
     secrets.push(...inputs.secrets);
     if (post && core.getState(STATE_DONE) === 'true') {
       core.info('The main step already watched this deployment; nothing more to do.');
@@ -96,25 +103,53 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
       : `${runner.serverUrl}/${runner.owner}/${runner.repo}/actions/runs/${runner.runId}`;
   const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-rollback-'));
   const mask = masker(inputs.secrets);
+  const publicKeys =
+    inputs.publicKey === null ? [] : await readPublicKeys(client, runner, 'public-key', inputs.publicKey);
+  // The rollback command is the deploy's own code and runs beside this step's inputs: with the
+  // approval key as signing-key it could sign approvals. A record key must be a key of its own.
+  if (inputs.signing !== null && publicKeys.some((k) => k.keyid === inputs.signing?.key.keyid))
+    throw new ConfigurationError({
+      message:
+        'input signing-key is one of the approval keys given in public-key: the rollback command runs beside it and could sign approvals with it; sign rollback records with a key of their own',
+    });
   const current = await watched(client, runner, inputs.environment, inputs.deploymentId);
   const log = new DeploymentLog(client, runner, inputs.environment, current.deployment, runUrl);
+  // A named ref is resolved now: COUNTERSIGN_ROLLBACK_SHA is a commit, and a branch moves.
   const explicit =
     inputs.restoreDigest !== null || inputs.restoreRef !== null
-      ? { digest: inputs.restoreDigest, ref: inputs.restoreRef, sha: inputs.restoreRef }
+      ? {
+          digest: inputs.restoreDigest,
+          ref: inputs.restoreRef,
+          sha:
+            inputs.restoreRef === null
+              ? null
+              : await resolveSha({ client, owner: runner.owner, repo: runner.repo }, inputs.restoreRef),
+        }
       : null;
 
   // The user's command, run only after GitHub has been told: the failed deployment is marked, and the
   // rollback deployment opened (which refuses a rollback of a rollback, or of the same failure twice).
   const command = async (variables: RollbackVariables): Promise<CommandResult> => {
-    await log.markFailed(variables.COUNTERSIGN_ROLLBACK_REASON);
-    await log.open(
-      { sha: variables.COUNTERSIGN_ROLLBACK_SHA || null, digest: variables.COUNTERSIGN_ROLLBACK_DIGEST || null },
-      variables.COUNTERSIGN_ROLLBACK_REASON,
-    );
+    // From here a post step must never start a second rollback, whatever happens next.
+    core.saveState(STATE_DONE, 'true');
+    // GitHub's Deployments are the record, not the rollback: if they cannot be written (an outage, a
+    // token without deployments: write), production is restored anyway and the log says why.
+    // Only a refusal (a rollback of a rollback, the same failure twice) stops the command.
+    const reason = variables.COUNTERSIGN_ROLLBACK_REASON;
+    try {
+      await log.markFailed(reason);
+      await log.open(
+        { sha: variables.COUNTERSIGN_ROLLBACK_SHA || null, digest: variables.COUNTERSIGN_ROLLBACK_DIGEST || null },
+        reason,
+      );
+    } catch (error) {
+      if (error instanceof RollbackRefusedError) throw error;
+      core.warning(`Rolling back without GitHub's Deployments record: ${mask((error as Error).message)}`);
+    }
     const started = new Date();
     const t0 = performance.now();
     const shell = await runShell(inputs.command, {
-      env: { ...process.env, ...variables },
+      env: { ...childEnvironment(), ...variables },
       cwd: runner.workspace,
       onOutput: (_stream, text) => core.info(mask(text.replace(/\n$/, ''))),
     });
@@ -129,7 +164,7 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
     };
   };
 
-  const deployed = await deployEvidence(client, runner, inputs, current.failed.digest, scratch);
+  const deployed = await deployEvidence(client, runner, inputs, publicKeys, current.failed.digest, scratch);
   if (deployed === null)
     core.warning(
       'No approval evidence of the watched deployment was found (its payload names no digest, or attest stored none): the migration guardrail cannot tell whether it changed the database schema.',
@@ -144,13 +179,16 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
         token: inputs.token,
         environment: inputs.environment,
         current,
-        keys: inputs.publicKeys,
+        keys: publicKeys,
         scratch,
       }),
     command,
     environment: inputs.environment,
     failedIsRollback: current.isRollback,
-    prior: await priorRollbacks(client, runner, inputs.environment, current.deployment),
+    prior: [
+      ...(await priorRollbacks(client, runner, inputs.environment, current.deployment)),
+      ...(await earlierRecords(client, runner, inputs, scratch)),
+    ],
     actor: runner.triggeringActor,
     runUrl: runUrl ?? null,
     secrets: inputs.secrets,
@@ -189,27 +227,32 @@ interface DeployEvidence {
 }
 
 /**
- * What the failed deploy's own evidence says, when its digest is known and its evidence is found:
- * the approval to chain the record to, and the reasons (a migration rule among them stops an
- * automatic rollback unless the policy allows it).
+ * What the failed deploy's own evidence says, when its digest is known and its evidence verifies
+ * with the given public keys: the approval to chain the record to, and the classification reasons
+ * (a migration rule among them stops an automatic rollback unless the policy allows it). Unsigned
+ * or unverifiable evidence says nothing: anyone who can upload an artefact could have written it.
  */
 async function deployEvidence(
   client: ReturnType<typeof clientFor>,
   runner: Runner,
   inputs: Inputs,
+  publicKeys: readonly PublicKeyInfo[],
   digest: string | null | undefined,
   scratch: string,
 ): Promise<DeployEvidence | null> {
   const hex = /^sha256:([0-9a-f]{64})$/.exec(digest ?? '')?.[1];
-  if (hex === undefined) return null;
+  if (hex === undefined || publicKeys.length === 0) return null;
   try {
-    const evidence = await findEvidence(client, runner, evidenceName(inputs.environment, hex), null);
-    if (evidence === null) return null;
-    const { text } = await downloadEvidence(runner, inputs.token, evidence, join(scratch, 'deploy-evidence'));
-    const previous = previousLink(text, [{ name: '', digest: { sha256: hex } }]);
-    const record = parseAttestationFile(text).find((r) => r.payloadSha256 === previous);
-    const reasons: unknown = record?.statement?.predicate.reasons;
-    return { previous, reasons: Array.isArray(reasons) ? (reasons as ReasonLike[]) : [] };
+    const candidates = await findEvidence(client, runner, evidenceName(inputs.environment, hex), null);
+    for (const evidence of candidates.slice(0, 5)) {
+      const { text } = await downloadEvidence(runner, inputs.token, evidence, join(scratch, 'deploy-evidence'));
+      const index = indexAttestations([{ file: evidence.name, text }], publicKeys, inputs.environment);
+      const approval = deployAttestation(index, `sha256:${hex}`);
+      if (approval === null) continue;
+      const reasons: unknown = approval.predicate.reasons;
+      return { previous: approval.payloadSha256, reasons: Array.isArray(reasons) ? (reasons as ReasonLike[]) : [] };
+    }
+    return null;
   } catch (error) {
     core.warning(`The deploy's evidence could not be read: ${(error as Error).message}`);
     return null;
@@ -235,6 +278,38 @@ async function todaysPolicy(client: ReturnType<typeof clientFor>, runner: Runner
   }
 }
 
+/**
+ * The records earlier attempts of this run kept as artefacts: the re-run guard that holds when
+ * GitHub's Deployments have nothing to show (no watched deployment, or a restore named by digest only).
+ */
+async function earlierRecords(
+  client: ReturnType<typeof clientFor>,
+  runner: Runner,
+  inputs: Inputs,
+  scratch: string,
+): Promise<RollbackRecord[]> {
+  if (runner.runId === null) return [];
+  const records: RollbackRecord[] = [];
+  try {
+    for (const kept of await runArtefacts(
+      client,
+      runner,
+      runner.runId,
+      recordPrefix(inputs.environment, runner.runId),
+    )) {
+      const { text } = await downloadEvidence(runner, inputs.token, kept, join(scratch, 'earlier'), RECORD_FILE);
+      records.push(parseRecord(text, kept.name));
+    }
+  } catch (error) {
+    core.warning(`Earlier attempts' records could not be read: ${(error as Error).message}`);
+  }
+  return records;
+}
+
+function recordPrefix(environment: string, runId: number): string {
+  return `${evidenceName(environment, '').replace(/^countersign-/, 'countersign-rollback-')}${runId}-`;
+}
+
 /** Keeps the record as a workflow artefact of this run, beside the logs an auditor reads. */
 async function keepRecord(runner: Runner, environment: string, folder: string, files: string[]): Promise<void> {
   if (runner.runId === null || !process.env['ACTIONS_RUNTIME_TOKEN']) {
@@ -242,7 +317,7 @@ async function keepRecord(runner: Runner, environment: string, folder: string, f
     return;
   }
   const attempt = process.env['GITHUB_RUN_ATTEMPT'] || '1';
-  const name = `${evidenceName(environment, '').replace(/^countersign-/, 'countersign-rollback-')}${runner.runId}-${attempt}`;
+  const name = `${recordPrefix(environment, runner.runId)}${attempt}`;
   try {
     const id = await uploadFiles(name, folder, files);
     core.info(`Stored the rollback record as artefact ${name} (id ${id}).`);

@@ -12,6 +12,8 @@ export interface ArtefactSubject {
   algorithm: string;
   /** Lower-case hex. */
   value: string;
+  /** The subject-path input, when the artefact was hashed here. */
+  path: string | null;
 }
 
 export async function readArtefactSubject(runner: Runner, nameRequired: boolean): Promise<ArtefactSubject> {
@@ -24,7 +26,12 @@ export async function readArtefactSubject(runner: Runner, nameRequired: boolean)
   if (path !== null) {
     const { digest: set } = await digestPath(resolve(runner.workspace, path), 'input subject-path');
     const [algorithm, value] = Object.entries(set)[0] as [string, string];
-    return { subject: { name: read.text('subject-name', path), digest: set }, algorithm, value: value.toLowerCase() };
+    return {
+      subject: { name: read.text('subject-name', path), digest: set },
+      algorithm,
+      value: value.toLowerCase(),
+      path,
+    };
   }
   const value = parseDigest(digest as string, 'input subject-digest').toLowerCase();
   const name = read.optional('subject-name');
@@ -33,5 +40,10 @@ export async function readArtefactSubject(runner: Runner, nameRequired: boolean)
       message:
         'input subject-name is required with subject-digest: the name the artefact is known by (e.g. the image or file name)',
     });
-  return { subject: { name: name ?? `sha256:${value}`, digest: { sha256: value } }, algorithm: 'sha256', value };
+  return {
+    subject: { name: name ?? `sha256:${value}`, digest: { sha256: value } },
+    algorithm: 'sha256',
+    value,
+    path: null,
+  };
 }

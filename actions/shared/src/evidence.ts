@@ -15,9 +15,15 @@ const PREFIX = 'countersign-';
 // GitHub refuses these in artefact names; an environment may legally contain some of them.
 const FORBIDDEN = /["\\:<>|*?\r\n/%]/g;
 
-/** `countersign-<environment>-<hex>`; characters an artefact name may not hold are %-escaped. */
+/**
+ * `countersign-<environment>-<hex>`: the environment lower-cased (GitHub's environment names ignore
+ * case, so `Production` and `production` must find the same evidence), and characters an artefact
+ * name may not hold %-escaped.
+ */
 export function evidenceName(environment: string, digestHex: string): string {
-  const env = environment.replace(FORBIDDEN, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const env = environment
+    .toLowerCase()
+    .replace(FORBIDDEN, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return `${PREFIX}${env}-${digestHex.toLowerCase()}`;
 }
 
@@ -36,12 +42,19 @@ interface ArtifactJson {
   expired: boolean;
   created_at: string | null;
   digest?: string | null;
-  workflow_run?: { id?: number | null } | null;
+  workflow_run?: { id?: number | null; repository_id?: number | null; head_repository_id?: number | null } | null;
 }
 
+/**
+ * Only unexpired artefacts of runs of this repository's own code. A pull request from a fork runs
+ * in this repository and may upload artefacts of any name; its head is another repository, and
+ * nothing it uploads is evidence.
+ */
 function asStored(a: ArtifactJson): StoredEvidence | null {
-  const runId = a.workflow_run?.id;
+  const run = a.workflow_run;
+  const runId = run?.id;
   if (a.expired || typeof runId !== 'number') return null;
+  if (typeof run?.head_repository_id !== 'number' || run.head_repository_id !== run.repository_id) return null;
   return {
     id: a.id,
     name: a.name,
@@ -53,13 +66,17 @@ function asStored(a: ArtifactJson): StoredEvidence | null {
 
 const newestFirst = (a: StoredEvidence, b: StoredEvidence) => b.createdAt.localeCompare(a.createdAt) || b.id - a.id;
 
-/** The newest unexpired artefact with this exact name, in one run or anywhere in the repository. */
+/**
+ * Every unexpired artefact with this exact name, newest first, in one run or anywhere in the
+ * repository. Callers try them in turn: a newer upload that does not verify must not hide an older
+ * one that does.
+ */
 export async function findEvidence(
   client: GitHubClient,
   runner: Runner,
   name: string,
   runId: number | null,
-): Promise<StoredEvidence | null> {
+): Promise<StoredEvidence[]> {
   const params = { owner: runner.owner, repo: runner.repo, name, per_page: 100 };
   // paginate unwraps `{total_count, artifacts}` into one array across the pages.
   const list =
@@ -74,7 +91,7 @@ export async function findEvidence(
     .map(asStored)
     .filter((a): a is StoredEvidence => a !== null)
     .sort(newestFirst);
-  return found[0] ?? null;
+  return found;
 }
 
 // Enough to reach the newest attestation of a digest in a busy repository without walking years of
@@ -92,15 +109,14 @@ export async function findChain(
   runner: Runner,
   digestHex: string,
   excludeName: string,
-): Promise<StoredEvidence | null> {
+): Promise<StoredEvidence[]> {
   const suffix = `-${digestHex.toLowerCase()}`;
-  const found = await recentEvidence(
+  return recentEvidence(
     client,
     runner,
     (name) => name.startsWith(PREFIX) && name.endsWith(suffix) && name !== excludeName,
     Infinity,
   );
-  return found[0] ?? null;
 }
 
 /** The newest unexpired evidence artefacts of an environment, whatever their digest, at most `limit`. */
@@ -118,6 +134,26 @@ export async function listEvidence(
     (name) => name.startsWith(prefix) && /^[0-9a-f]{64}$/.test(name.slice(prefix.length)),
     limit,
   );
+}
+
+/** This run's unexpired artefacts whose names start with `prefix`. */
+export async function runArtefacts(
+  client: GitHubClient,
+  runner: Runner,
+  runId: number,
+  prefix: string,
+): Promise<StoredEvidence[]> {
+  const list = await client.paginate('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', {
+    owner: runner.owner,
+    repo: runner.repo,
+    run_id: runId,
+    per_page: 100,
+  });
+  return (list as ArtifactJson[])
+    .filter((a) => a.name.startsWith(prefix))
+    .map(asStored)
+    .filter((a): a is StoredEvidence => a !== null)
+    .sort(newestFirst);
 }
 
 /** Unexpired artefacts whose names pass `wanted`, newest first, from the newest CHAIN_SEARCH_PAGES pages. */
@@ -161,6 +197,7 @@ export async function downloadEvidence(
   token: string,
   evidence: StoredEvidence,
   into: string,
+  file: string = EVIDENCE_FILE,
 ): Promise<Downloaded> {
   const path = join(into, `artifact-${evidence.id}`);
   await mkdir(path, { recursive: true });
@@ -180,10 +217,10 @@ export async function downloadEvidence(
     );
   let text: string;
   try {
-    text = await readFile(join(response.downloadPath ?? path, EVIDENCE_FILE), 'utf8');
+    text = await readFile(join(response.downloadPath ?? path, file), 'utf8');
   } catch {
     throw new EvidenceIntegrityError(
-      `artefact ${evidence.name} (id ${evidence.id}) holds no ${EVIDENCE_FILE}: it is not Countersign evidence`,
+      `artefact ${evidence.name} (id ${evidence.id}) holds no ${file}: it is not Countersign evidence`,
     );
   }
   return { text, digest: evidence.digest === null ? 'not-recorded' : 'matched' };
@@ -202,7 +239,11 @@ export interface Uploaded {
 
 /** Uploads the folder's attestation file as the named artefact. */
 export async function uploadEvidence(name: string, folder: string, retentionDays: number | null): Promise<Uploaded> {
-  const response = await new DefaultArtifactClient().uploadArtifact(
+  const artifacts = new DefaultArtifactClient();
+  // A re-run of the job finds its first attempt's artefact under the same name in the same run, and
+  // the service refuses a second one: the new attestation (which links to the same chain) replaces it.
+  await artifacts.deleteArtifact(name).catch(() => undefined);
+  const response = await artifacts.uploadArtifact(
     name,
     [join(folder, EVIDENCE_FILE)],
     folder,

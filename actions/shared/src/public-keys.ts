@@ -1,24 +1,23 @@
-// Public keys given to a step: PEM text (from a variable or the workflow), or a path in the
-// repository's checkout to a file of PEM keys, where the committed public key usually lives.
-import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+// Public keys given to a step: PEM text, or a path in the repository. A path is read from the
+// default branch as it is now, never from the checkout: the checkout is the change being verified,
+// and a change must not bring the key its own evidence is checked with.
 import { ConfigurationError, parseKeyring, type PublicKeyInfo } from '@countersign/core';
+import { readTrustedFile, type GitHubClient } from '@countersign/github';
+import * as read from './inputs.js';
 import type { Runner } from './runner.js';
 
-export async function readPublicKeys(runner: Runner, input: string, value: string): Promise<PublicKeyInfo[]> {
+export async function readPublicKeys(
+  client: GitHubClient,
+  runner: Runner,
+  input: string,
+  value: string,
+): Promise<PublicKeyInfo[]> {
   if (value.includes('-----BEGIN')) return parseKeyring(value, `input ${input}`);
-  const path = resolve(runner.workspace, value);
-  if (relative(runner.workspace, path).startsWith('..'))
+  const path = read.repositoryPath(input, value);
+  const pem = await readTrustedFile({ client, owner: runner.owner, repo: runner.repo, ref: null, path });
+  if (pem === null)
     throw new ConfigurationError({
-      message: `input ${input} must be PEM text or a path inside the repository's checkout (got '${value}')`,
+      message: `input ${input}: ${path} does not exist on the default branch; commit the public key there, or pass the PEM text`,
     });
-  let pem: Buffer;
-  try {
-    pem = await readFile(path);
-  } catch {
-    throw new ConfigurationError({
-      message: `input ${input}: ${value} cannot be read in the workspace; check out the repository first (actions/checkout), or pass the PEM text`,
-    });
-  }
-  return parseKeyring(pem, `input ${input} ${value}`);
+  return parseKeyring(pem, `input ${input} ${path} (default branch)`);
 }

@@ -1,8 +1,7 @@
-import { ConfigurationError, type PublicKeyInfo } from '@countersign/core';
+import { ConfigurationError } from '@countersign/core';
 import { environmentProblem } from '@countersign/github';
 import { readArtefactSubject, type ArtefactSubject } from '../../shared/src/artefact-subject.js';
 import * as read from '../../shared/src/inputs.js';
-import { readPublicKeys } from '../../shared/src/public-keys.js';
 import type { Runner } from '../../shared/src/runner.js';
 import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 
@@ -10,7 +9,8 @@ export interface Inputs {
   token: string;
   artefact: ArtefactSubject;
   environment: string;
-  keys: PublicKeyInfo[];
+  /** PEM text or a repository path, read when the client exists (readPublicKeys). */
+  publicKey: string;
   /** Given: decide again under the policy as it is today on the default branch. */
   policyPath: string | null;
   chain: boolean;
@@ -28,7 +28,7 @@ export async function readInputs(runner: Runner): Promise<Inputs> {
     token,
     artefact: await readArtefactSubject(runner, false),
     environment,
-    keys: await readPublicKeys(runner, 'public-key', read.required('public-key')),
+    publicKey: read.required('public-key'),
     policyPath: read.optional('policy') === null ? null : read.repositoryPath('policy', DEFAULT_POLICY),
     chain: read.boolean('chain', true),
     maxAgeMs: maxAge === null ? null : read.duration('max-age', maxAge),

@@ -15,6 +15,7 @@ import {
   verifyAttestations,
   type Check,
   type Policy,
+  type PublicKeyInfo,
   type VerifyResult,
 } from '@countersign/core';
 import { readTrustedFile, type GitHubClient } from '@countersign/github';
@@ -27,6 +28,7 @@ import {
   type StoredEvidence,
 } from '../../shared/src/evidence.js';
 import { guarded } from '../../shared/src/failure.js';
+import { readPublicKeys } from '../../shared/src/public-keys.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
 import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
@@ -74,6 +76,7 @@ async function policyAt(client: GitHubClient, runner: Runner, path: string): Pro
 
 export async function verify(runner: Runner, inputs: Inputs, now: Date): Promise<VerifyOutcome> {
   const client = clientFor(inputs.token, runner.apiUrl);
+  const keys = await readPublicKeys(client, runner, 'public-key', inputs.publicKey);
   const name = evidenceName(inputs.environment, inputs.artefact.value);
   const where = inputs.runId === null ? 'the repository' : `run ${inputs.runId}`;
 
@@ -97,24 +100,53 @@ export async function verify(runner: Runner, inputs: Inputs, now: Date): Promise
     chainOrder = found;
   }
 
-  const evidence = await findEvidence(client, runner, name, inputs.runId);
-  if (evidence === null)
+  const candidates = (await findEvidence(client, runner, name, inputs.runId)).slice(0, MAX_CANDIDATES);
+  if (candidates.length === 0)
     return {
       result: refused(
         'subject',
         `no attestation of ${inputs.artefact.algorithm}:${inputs.artefact.value} for ${inputs.environment}: no unexpired artefact named ${name} in ${where}`,
       ),
-      evidence,
+      evidence: null,
       fileDigest: null,
     };
 
+  // Newest first; the first that verifies is the answer. When none does, the newest one's failure
+  // is reported: a later upload that does not verify must not hide earlier evidence that does.
+  const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-verify-'));
+  let first: VerifyOutcome | null = null;
+  for (const evidence of candidates) {
+    const outcome = await check(runner, inputs, evidence, scratch, { now, policy, chainOrder, keys });
+    if (outcome.result.verified) {
+      for (const warning of outcome.result.warnings) core.warning(warning);
+      return outcome;
+    }
+    if (candidates.length > 1)
+      core.info(
+        `Artefact ${evidence.name} (id ${evidence.id}, run ${evidence.runId}) does not verify: ${outcome.result.failed?.detail ?? ''}`,
+      );
+    first ??= outcome;
+  }
+  for (const warning of first?.result.warnings ?? []) core.warning(warning);
+  return first as VerifyOutcome;
+}
+
+// Same-named uploads are normal (re-runs); a few are read, never an unbounded number.
+const MAX_CANDIDATES = 5;
+
+async function check(
+  runner: Runner,
+  inputs: Inputs,
+  evidence: StoredEvidence,
+  scratch: string,
+  options: { now: Date; policy: Policy | undefined; chainOrder: Policy | undefined; keys: PublicKeyInfo[] },
+): Promise<VerifyOutcome> {
   let text: string;
   try {
-    const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-verify-'));
     const downloaded = await downloadEvidence(runner, inputs.token, evidence, scratch);
     if (downloaded.digest === 'not-recorded')
       core.warning(
-        `Artefact ${name} has no digest recorded by the artefact service; the attestation's signature is still checked.`,
+        `Artefact ${evidence.name} has no digest recorded by the artefact service; the attestation's signature is still checked.`,
       );
     text = downloaded.text;
   } catch (error) {
@@ -122,18 +154,16 @@ export async function verify(runner: Runner, inputs: Inputs, now: Date): Promise
       return { result: refused('shape', error.message), evidence, fileDigest: null };
     throw error;
   }
-
   const result = verifyAttestations(text, {
-    keys: inputs.keys,
+    keys: options.keys,
     digest: { algorithm: inputs.artefact.algorithm, value: inputs.artefact.value },
     environment: inputs.environment,
     maxAgeMs: inputs.maxAgeMs ?? undefined,
-    now,
-    policy,
+    now: options.now,
+    policy: options.policy,
     chain: inputs.chain,
-    chainOrder,
+    chainOrder: options.chainOrder,
   });
-  for (const warning of result.warnings) core.warning(warning);
   return { result, evidence, fileDigest: `sha256:${createHash('sha256').update(text).digest('hex')}` };
 }
 

@@ -208,6 +208,8 @@ export interface FakeWorkflowRun {
   head_branch: string;
   /** The results service knows a run and its job by these ids, which the runtime token carries. */
   backend_id: string;
+  /** The repository whose code ran: another one for a pull request from a fork. Default: this one. */
+  head_repository_id?: number;
   job_backend_id: string;
 }
 

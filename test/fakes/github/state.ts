@@ -513,7 +513,7 @@ export class FakeState {
   /** A workflow run at the default branch's head unless told otherwise; artefacts hang off it. */
   addWorkflowRun(
     fullName: string,
-    input: { id?: number; head_sha?: string; head_branch?: string } = {},
+    input: { id?: number; head_sha?: string; head_branch?: string; head_repository_id?: number } = {},
   ): FakeWorkflowRun {
     const repo = this.repo(fullName);
     const branch = input.head_branch ?? repo.default_branch;
@@ -525,6 +525,7 @@ export class FakeState {
       head_branch: branch,
       backend_id: randomUUID(),
       job_backend_id: randomUUID(),
+      ...(input.head_repository_id === undefined ? {} : { head_repository_id: input.head_repository_id }),
     };
     repo.runs[run.id] = run;
     return run;

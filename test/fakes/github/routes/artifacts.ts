@@ -123,7 +123,7 @@ export function artifactJson(view: View, repo: FakeRepo, a: FakeArtifact): Json 
       ? {
           id: run.id,
           repository_id: repo.id,
-          head_repository_id: repo.id,
+          head_repository_id: run.head_repository_id ?? repo.id,
           head_branch: run.head_branch,
           head_sha: run.head_sha,
         }
