@@ -370,4 +370,13 @@ describe('rollback-on-failure', () => {
     expect(errorLines(step.run.stdout).join('\n')).toContain('input signing-key is one of the approval keys');
     expect(service.requests).toBe(before);
   }, 60_000);
+  it('without the watched deployment, refuses to guess what ran before it', async () => {
+    deploy(shas[0] as string, ['success'], { payload: { digest: GOOD_DIGEST } });
+    deploy(shas[2] as string, ['success'], { payload: { digest: `sha256:${'c3'.repeat(32)}` } });
+    service.set(status(503));
+    const step = await rollback({}, shas[1] as string);
+    expect(step.run.code).toBe(1);
+    expect(step.ran).toEqual([]);
+    expect(errorLines(step.run.stdout).join('\n')).toContain('what ran before it cannot be told');
+  }, 60_000);
 });

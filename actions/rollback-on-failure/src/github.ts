@@ -5,7 +5,12 @@
 import * as core from '@actions/core';
 import type { PublicKeyInfo, Statement } from '@countersign/core';
 import { openEnvelope } from '@countersign/core/attestation/dsse';
-import type { ArtefactInput, RestoreTarget, RollbackRecord } from '@countersign/core/rollback/index';
+import {
+  NoKnownGoodError,
+  type ArtefactInput,
+  type RestoreTarget,
+  type RollbackRecord,
+} from '@countersign/core/rollback/index';
 import {
   createRollbackDeployment,
   findCurrentDeployment,
@@ -169,6 +174,12 @@ export function knownGoodFinder(
   options: { token: string; environment: string; current: Watched; keys: readonly PublicKeyInfo[]; scratch: string },
 ): () => Promise<RestoreTarget | null> {
   return async () => {
+    // Without the watched deployment there is no cut-off: a deployment made after the failed one
+    // would qualify, and restoring it would not undo anything. Never guess.
+    if (options.current.deployment === null)
+      throw new NoKnownGoodError(
+        `no deployment of ${options.current.failed.sha ?? 'this commit'} to ${options.environment} was found, so what ran before it cannot be told; give deployment-id, or name restore-digest / restore-ref`,
+      );
     const statements = await verifiedApprovals(
       client,
       runner,
@@ -181,7 +192,7 @@ export function knownGoodFinder(
       owner: runner.owner,
       repo: runner.repo,
       environment: options.environment,
-      currentDeploymentId: options.current.deployment?.id ?? null,
+      currentDeploymentId: options.current.deployment.id,
       currentSha: options.current.failed.sha ?? null,
       verifiedAttestations: statements,
       explain: (line) => core.info(`  known good: ${line}`),

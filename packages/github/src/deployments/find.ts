@@ -28,7 +28,11 @@ export interface KnownGoodOptions {
   owner: string;
   repo: string;
   environment: string;
-  /** The deployment being rolled back: never its own known good, and deployments after it are not either. */
+  /**
+   * The deployment being rolled back: never its own known good, and deployments after it are not
+   * either. Without it there is no cut-off, and a deployment made after the failed one can be
+   * returned: a caller rolling back must pass it (the rollback action refuses to look up without it).
+   */
   currentDeploymentId?: number | null | undefined;
   /** The commit being rolled back: a deployment of the same commit cannot restore anything. */
   currentSha?: string | null | undefined;
