@@ -379,4 +379,26 @@ describe('rollback-on-failure', () => {
     expect(step.ran).toEqual([]);
     expect(errorLines(step.run.stdout).join('\n')).toContain('what ran before it cannot be told');
   }, 60_000);
+  it('with a rollback section in the policy and no verified evidence of the change, refuses unless allowed', async () => {
+    fake.state.setFile(
+      REPO,
+      'main',
+      '.countersign.yml',
+      `${POLICY}rules:\n  - id: db-migration\n    when: { paths: ['db/**'] }\n    risk: high\nrollback:\n  allow-with-rules: []\n`,
+    );
+    const setUp = () => {
+      fake.state.repo(REPO).deployments = [];
+      deploy(shas[1] as string, ['success'], { payload: { digest: GOOD_DIGEST } });
+      deploy(shas[3] as string, ['success']);
+    };
+    setUp();
+    service.set(status(503));
+    const refused = await rollback({}, shas[3] as string);
+    expect(refused.ran).toEqual([]);
+    expect(errorLines(refused.run.stdout).join('\n')).toContain('allow-unknown-migration');
+    setUp();
+    const allowed = await rollback({ 'allow-unknown-migration': 'true' }, shas[3] as string);
+    expect(allowed.ran).toHaveLength(1);
+    fake.state.setFile(REPO, 'main', '.countersign.yml', POLICY);
+  }, 60_000);
 });

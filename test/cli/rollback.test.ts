@@ -10,7 +10,7 @@ import { generateKeyPair, parsePrivateKey } from '../../packages/core/src/attest
 import { keySigner } from '../../packages/core/src/attestation/signer.js';
 import type { RollbackRecord } from '../../packages/core/src/rollback/types.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { drop, ok, slow, startHealthService, status, type HealthService } from '../helpers/health-service.js';
+import { drop, echo, ok, slow, startHealthService, status, type HealthService } from '../helpers/health-service.js';
 import { attestDeploy, ROLLBACK_POLICY } from '../core/rollback/helpers.js';
 
 const FAST = ['--interval', '20ms', '--timeout', '2s'];
@@ -157,12 +157,13 @@ describe('countersign rollback', () => {
   });
 
   it('a slow service over --max-latency fails and is rolled back', async () => {
-    service.set(slow(150));
+    // Wide margins: the healed service must answer under 400ms on a loaded runner, the slow one takes 1s.
+    service.set(slow(1_000));
     const result = await rollback([
       '--probe',
       service.url,
       '--max-latency',
-      '50ms',
+      '400ms',
       '--count',
       '2',
       ...FAST,
@@ -172,8 +173,58 @@ describe('countersign rollback', () => {
       'v1',
     ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/answered in \d+ms, over the 50ms maximum/);
+    expect(result.stderr).toMatch(/answered in \d+ms, over the 400ms maximum/);
     expect((await record()).outcome).toBe('rolled-back');
+  });
+
+  it('never shows a header token, even when the service and the command echo it back', async () => {
+    service.set(echo);
+    const result = await rollback([
+      '--probe',
+      service.url,
+      '--header',
+      'Authorization: Bearer tok-9f8e7d6c5b',
+      '--expect-body',
+      'healthy',
+      '--count',
+      '1',
+      ...FAST,
+      '--rollback-command',
+      'echo "deploying with tok-9f8e7d6c5b"; echo "token: tok-9f8e"; echo "7d6c5b"; touch cue.txt',
+      '--restore-ref',
+      'v1',
+      '--format',
+      'json',
+    ]);
+    expect(result.code).toBe(1);
+    // The service answered with the header, so the failure quotes it: masked.
+    expect(result.stderr).toContain('the body does not contain the expected text');
+    expect(result.stderr).toContain('deploying with ***');
+    const everything = result.stdout + result.stderr + (await readFile(join(dir, 'countersign-rollback.json'), 'utf8'));
+    expect(everything).not.toContain('tok-9f8e7d6c5b');
+    expect(everything).not.toContain('Bearer tok');
+  });
+
+  it('never shows a token from the probe URL query, however short', async () => {
+    service.set(echo);
+    const result = await rollback([
+      '--probe',
+      `${service.url}?token=qX7`,
+      '--expect-body',
+      'healthy',
+      '--count',
+      '1',
+      ...FAST,
+      '--rollback-command',
+      'echo "probe token qX7"; touch cue.txt',
+      '--restore-ref',
+      'v1',
+    ]);
+    expect(result.code).toBe(1);
+    expect(service.log.at(-1)?.path).toBe('/health?token=qX7');
+    expect(result.stderr).toContain('probe token ***');
+    const everything = result.stdout + result.stderr + (await readFile(join(dir, 'countersign-rollback.json'), 'utf8'));
+    expect(everything).not.toContain('qX7');
   });
 
   it('a rollback command that fails, or a rollback that is not healthy either, is rollback-failed', async () => {
@@ -527,7 +578,34 @@ describe('countersign rollback', () => {
       ['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--header', 'no-colon-tok-55667788'],
       "--header must be 'Name: value'",
     ],
-    [['--probe', 'not a url', '--rollback-command', 'x', '--restore-ref', 'v1'], "--probe: 'not a url' is not a URL"],
+    [
+      ['--probe', 'not a url', '--rollback-command', 'x', '--restore-ref', 'v1'],
+      '--probe: the value given is not a URL (it is not shown here, since it may hold a token)',
+    ],
+    [
+      ['--probe', 'https://u:tok-55667788@exa mple.com/', '--rollback-command', 'x', '--restore-ref', 'v1'],
+      '--probe: the value given is not a URL',
+    ],
+    [
+      ['--probe', 'http://user:tok-55667788@127.0.0.1:1/h', '--rollback-command', 'x', '--restore-ref', 'v1'],
+      "has a user name or password in it, which is refused (it is not shown); put the credentials in a header instead (--header 'Authorization: Basic …')",
+    ],
+    [
+      ['--probe', 'http://u:%zz-tok-55667788@127.0.0.1:1/h', '--rollback-command', 'x', '--restore-ref', 'v1'],
+      'has a user name or password in it',
+    ],
+    [
+      ['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--max-latency', '5s'],
+      'must be less than the timeout',
+    ],
+    [
+      ['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--record', 'no/such/dir/r.json'],
+      '--record: cannot write no/such/dir/r.json: its directory does not exist',
+    ],
+    [
+      ['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--failed-at', 'last tuesday'],
+      '--failed-at',
+    ],
     [
       ['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--policy', 'missing.yml'],
       '--policy: cannot read missing.yml',
@@ -539,12 +617,114 @@ describe('countersign rollback', () => {
     ],
     [['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--bogus'], "Unknown option '--bogus'"],
   ])('bad input %j: exit 2 naming the option, nothing done', async (args, message) => {
+    const before = service.requests;
     const result = await rollback(args.map((a) => (a === 'URL' ? service.url : a)));
+    expect(service.requests).toBe(before);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).not.toContain('tok-55667788');
     expect(result.stderr).not.toContain('internal error');
     expect(existsSync(join(dir, 'countersign-rollback.json'))).toBe(false);
+  });
+
+  it('--key without --failed-digest is refused before probing, even with --restore-digest', async () => {
+    await writeFile(join(dir, 'signing.key'), pair.privatePem, { mode: 0o600 });
+    const before = service.requests;
+    const result = await rollback([
+      '--probe',
+      service.url,
+      '--count',
+      '1',
+      ...FAST,
+      '--rollback-command',
+      COMMAND,
+      '--restore-digest',
+      `sha256:${GOOD}`,
+      '--key',
+      'signing.key',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--key signs the record for an artefact');
+    expect(service.requests).toBe(before);
+    expect(existsSync(join(dir, 'countersign-rollback.json'))).toBe(false);
+  });
+
+  it('a record that cannot be written after the run is printed instead, exit 1, never 2', async () => {
+    service.set(status(503));
+    await mkdir(join(dir, 'records'));
+    const result = await rollback([
+      '--probe',
+      service.url,
+      '--count',
+      '1',
+      ...FAST,
+      // The deploy removes the folder the record was to go to.
+      '--rollback-command',
+      'rm -rf records; touch cue.txt; echo ran >> ran.txt',
+      '--restore-ref',
+      'v1',
+      '--record',
+      'records/r.json',
+    ]);
+    expect(result.code).toBe(1);
+    expect(await runs()).toBe(1);
+    expect(result.stderr).toContain('--record: cannot write records/r.json');
+    expect(result.stderr).toContain('its record is printed on stdout instead');
+    const json = result.stdout.slice(result.stdout.indexOf('{\n'));
+    expect((JSON.parse(json) as RollbackRecord).outcome).toBe('rolled-back');
+  });
+
+  it('--failed-at gives the cut-off when the failed artefact has no approval of its own', async () => {
+    await writeAttestations([
+      HISTORY[0] as Parameters<typeof attestDeploy>[1],
+      { digest: GOOD, time: '2026-02-25T10:00:00Z', head: 'b'.repeat(40) },
+    ]);
+    service.set(status(503));
+    const args = ['--probe', service.url, '--count', '1', ...FAST, '--rollback-command', COMMAND];
+    const refused = await rollback([...args, '--failed-digest', FAILED, ...FROM_EVIDENCE]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("the failed artefact's own approval");
+    expect(await runs()).toBe(0);
+    const given = await rollback([
+      ...args,
+      '--failed-digest',
+      FAILED,
+      '--failed-at',
+      '2026-02-20T10:00:00Z',
+      ...FROM_EVIDENCE,
+      '--record',
+      'given.json',
+    ]);
+    expect(given.code).toBe(1);
+    expect((await envOfCommand())['COUNTERSIGN_ROLLBACK_DIGEST']).toBe(`sha256:${OLDER}`);
+  });
+
+  it('says when the migration check could not be made, and refuses under a rollback section unless allowed', async () => {
+    await writeFile(join(dir, 'allowing.yml'), `${ROLLBACK_POLICY}rollback:\n  allow-with-rules: [db-migration]\n`);
+    service.set(status(503));
+    const args = ['--probe', service.url, '--count', '1', ...FAST, '--rollback-command', COMMAND];
+    const plain = await rollback([...args, '--restore-ref', 'v1']);
+    expect(plain.stderr).toContain("warning: the failed change's classification was not found");
+    expect(await record()).toMatchObject({ outcome: 'rolled-back', migration_check: 'unknown' });
+    await rm(join(dir, 'cue.txt'));
+    const refused = await rollback([...args, '--restore-ref', 'v1', '--policy', 'allowing.yml', '--record', 'r.json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--allow-unknown-migration');
+    expect(await record('r.json')).toMatchObject({ outcome: 'failed', decision: { action: 'refused' } });
+    expect(await runs()).toBe(1);
+    expect(existsSync(join(dir, 'cue.txt'))).toBe(false);
+    const allowed = await rollback([
+      ...args,
+      '--restore-ref',
+      'v1',
+      '--policy',
+      'allowing.yml',
+      '--allow-unknown-migration',
+      '--record',
+      'a.json',
+    ]);
+    expect(allowed.code).toBe(1);
+    expect(await record('a.json')).toMatchObject({ outcome: 'rolled-back', migration_check: 'unknown' });
   });
 
   it('is listed in the help', async () => {

@@ -1,6 +1,7 @@
 // A real HTTP service on 127.0.0.1 whose health the tests control: it answers as told — wrong status,
-// slow, dropping the connection, a wrong body, or a flapping sequence — and counts every request. A
-// cue file lets a child process (a rollback command) turn it healthy again without any network tool.
+// slow, dropping the connection, a wrong body, echoing the request back, or a flapping sequence — and
+// counts every request. A cue file lets a child process (a rollback command) turn it healthy again
+// without any network tool.
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,7 +12,9 @@ export type Behaviour =
   | { kind: 'slow'; delayMs: number; status?: number; body?: string }
   /** Destroys the socket without an answer: the client sees a reset / "other side closed". */
   | { kind: 'drop' }
-  | { kind: 'body'; body: string; status?: number };
+  | { kind: 'body'; body: string; status?: number }
+  /** Answers with the request itself (its Authorization header first, then the path with its query), as a leaky service might. */
+  | { kind: 'echo'; status?: number };
 
 export const HEALTHY_BODY = JSON.stringify({ status: 'ok', checks: [{ name: 'db', ok: true }] });
 
@@ -20,6 +23,7 @@ export const status = (code: number): Behaviour => ({ kind: 'status', status: co
 export const slow = (delayMs: number): Behaviour => ({ kind: 'slow', delayMs });
 export const drop: Behaviour = { kind: 'drop' };
 export const body = (text: string): Behaviour => ({ kind: 'body', body: text });
+export const echo: Behaviour = { kind: 'echo' };
 
 export interface Request {
   method: string;
@@ -84,6 +88,12 @@ export async function startHealthService(initial: Behaviour = ok): Promise<Healt
         return;
       case 'body':
         return answer(res, behaviour.status ?? 200, behaviour.body);
+      case 'echo':
+        return answer(
+          res,
+          behaviour.status ?? 200,
+          JSON.stringify({ authorization: req.headers['authorization'] ?? null, path: req.url ?? '' }),
+        );
     }
   });
   const later = (fn: () => void, ms: number) => {

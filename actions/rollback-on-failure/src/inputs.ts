@@ -6,6 +6,8 @@ import { ConfigurationError } from '@countersign/core';
 import {
   commandProbe,
   DEFAULT_LOOP,
+  displayUrl,
+  headerSecrets,
   httpProbe,
   parseJsonExpectation,
   parseStatusRanges,
@@ -30,6 +32,10 @@ export interface Inputs {
   signing: SigningKey | null;
   /** PEM text or a repository path, read when the client exists (readPublicKeys); null: none. */
   publicKey: string | null;
+  /** Values from probe URLs (credentials are refused, query values kept), masked whatever their length. */
+  urlSecrets: string[];
+  /** Roll back even when the failed change's classification is unknown and the policy has a rollback section. */
+  allowUnknownMigration: boolean;
   /** Main does nothing but note the settings; the post step (only when the job failed) does the work. */
   defer: boolean;
   secrets: string[];
@@ -87,7 +93,7 @@ function loop(): LoopOptions {
 
 function probes(runner: Runner, secrets: string[]): Probe[] {
   const probeHeaders = headers();
-  secrets.push(...Object.values(probeHeaders));
+  secrets.push(...headerSecrets(probeHeaders));
   const expectStatus = read.optional('expect-status');
   const statusRanges = expectStatus === null ? undefined : parseStatusRanges(expectStatus, 'input expect-status');
   const expectJson = lines('expect-json').map((text) => parseJsonExpectation(text, 'input expect-json'));
@@ -162,6 +168,8 @@ export function readInputs(runner: Runner): Inputs {
     signing,
     publicKey: read.optional('public-key'),
     defer: read.boolean('defer', false),
+    urlSecrets: lines('probe').flatMap((url) => displayUrl(new URL(url)).secrets),
+    allowUnknownMigration: read.boolean('allow-unknown-migration', false),
     secrets,
   };
 }

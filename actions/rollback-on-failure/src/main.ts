@@ -102,7 +102,7 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
       ? undefined
       : `${runner.serverUrl}/${runner.owner}/${runner.repo}/actions/runs/${runner.runId}`;
   const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-rollback-'));
-  const mask = masker(inputs.secrets);
+  const mask = masker(inputs.secrets, inputs.urlSecrets);
   const publicKeys =
     inputs.publicKey === null ? [] : await readPublicKeys(client, runner, 'public-key', inputs.publicKey);
   // The rollback command is the deploy's own code and runs beside this step's inputs: with the
@@ -151,15 +151,16 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
     const shell = await runShell(inputs.command, {
       env: { ...childEnvironment(), ...variables },
       cwd: runner.workspace,
-      onOutput: (_stream, text) => core.info(mask(text.replace(/\n$/, ''))),
+      mask,
+      onOutput: (_stream, text) => core.info(text.replace(/\n$/, '')),
     });
     return {
       exit_code: shell.exitCode,
       signal: shell.signal,
-      error: shell.error === null ? null : mask(shell.error),
+      error: shell.error,
       started_at: started.toISOString(),
       duration_ms: Math.round(performance.now() - t0),
-      output: mask(shell.output),
+      output: shell.output,
       truncated: shell.truncated,
     };
   };
@@ -194,12 +195,16 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
     secrets: inputs.secrets,
     previous: deployed?.previous ?? null,
     reasons: deployed?.reasons ?? [],
+    reasonsKnown: deployed !== null,
+    allowUnknownMigration: inputs.allowUnknownMigration,
+    urlSecrets: inputs.urlSecrets,
     policy: await todaysPolicy(client, runner),
     signers: inputs.signing === null ? undefined : [keySigner(inputs.signing.key)],
     onProgress: (event) => core.info(progressLine(event)),
   });
 
   const { record } = run;
+  if (run.signError !== null) core.warning(`The record is not signed: ${run.signError}`);
   if (record.health.status === 'failed' && !run.repeated) await log.markFailed(record.health.reason);
   const rollbackId = await log.finish(record.outcome === 'rolled-back');
   if (rollbackId !== null) core.info(`Rollback recorded as deployment ${rollbackId}.`);

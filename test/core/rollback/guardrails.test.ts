@@ -61,7 +61,26 @@ describe('migration rules', () => {
     );
     expect(allowed.refusal).toBeNull();
     expect(allowed.warning).toContain('does not revert the database schema');
-    expect(checkMigration([{ rule: 'docs-only' }], null)).toEqual({ rules: [], refusal: null, warning: null });
+    expect(checkMigration([{ rule: 'docs-only' }], null)).toEqual({
+      rules: [],
+      check: 'checked',
+      refusal: null,
+      warning: null,
+    });
+  });
+
+  it('says when the classification is unknown, and refuses then when the policy has a rollback section', () => {
+    const unknown = checkMigration([], rollbackPolicy(), { reasonsKnown: false });
+    expect(unknown).toMatchObject({ rules: [], check: 'unknown', refusal: null });
+    expect(unknown.warning).toContain('could not be checked');
+    const withSection = rollbackPolicy('rollback:\n  allow-with-rules: [db-migration]\n');
+    const refused = checkMigration([], withSection, { reasonsKnown: false });
+    expect(refused.check).toBe('unknown');
+    expect(refused.refusal).toContain('the policy has a rollback section; automatic rollback is refused');
+    expect(refused.refusal).toContain('allow-unknown-migration');
+    expect(checkMigration([], withSection, { reasonsKnown: false, allowUnknown: true }).refusal).toBeNull();
+    // The default stays as before, for callers that always know the reasons.
+    expect(checkMigration([], withSection).check).toBe('checked');
   });
 });
 
@@ -106,6 +125,15 @@ describe('priorRollback', () => {
     expect(
       priorRollback([record({ decision: { action: 'refused', reason: 'x' } })], { digest: 'sha256:ff' }, null),
     ).toBeNull();
+  });
+
+  it('tells environments apart: a staging rollback in the same run is no rollback of production', () => {
+    const staging = record({ environment: 'staging' });
+    expect(priorRollback([staging], { digest: 'sha256:ff' }, 'https://ci/run/1', 'production')).toBeNull();
+    expect(priorRollback([staging], { digest: 'sha256:ff' }, 'https://ci/run/1', 'Staging')).toBe(staging);
+    // Unknown on either side: the other fields decide, as before.
+    expect(priorRollback([staging], { digest: 'sha256:ff' }, 'https://ci/run/1')).toBe(staging);
+    expect(priorRollback([record({ environment: null })], { sha: 'abc' }, null, 'production')).not.toBeNull();
   });
 });
 
@@ -168,6 +196,71 @@ describe('runRollback guardrails', () => {
     });
     expect(allowed.record.outcome).toBe('rolled-back');
     expect(allowed.record.decision.reason).toContain('does not revert the database schema');
+    expect(allowed.record.migration_check).toBe('checked');
+    expect(ran).toBe(1);
+  });
+
+  it('records an unknown classification, and refuses under a rollback section unless allowed', async () => {
+    const command = () =>
+      Promise.resolve({
+        exit_code: 0,
+        signal: null,
+        error: null,
+        started_at: '',
+        duration_ms: 0,
+        output: '',
+        truncated: false,
+      });
+    const base = {
+      loop: { ...LOOP, count: 1 },
+      failed: { digest: 'sha256:aa' },
+      restore: { digest: 'sha256:bb' },
+      command,
+      reasons: [],
+      reasonsKnown: false,
+      clock: fakeClock(),
+    };
+    const warned = await runRollback({ ...base, probes: [scripted('api', ['fail', 'pass'])] });
+    expect(warned.record).toMatchObject({ outcome: 'rolled-back', migration_rules: [], migration_check: 'unknown' });
+    expect(warned.record.decision.reason).toContain('could not be checked');
+    const policy = rollbackPolicy('rollback:\n  allow-with-rules: [db-migration]\n');
+    const refused = await runRollback({ ...base, probes: [scripted('api', ['fail', 'pass'])], policy });
+    expect(refused.record).toMatchObject({ outcome: 'failed', decision: { action: 'refused' } });
+    const allowed = await runRollback({
+      ...base,
+      probes: [scripted('api', ['fail', 'pass'])],
+      policy,
+      allowUnknownMigration: true,
+    });
+    expect(allowed.record.outcome).toBe('rolled-back');
+  });
+
+  it('a production failure after a staging rollback in the same run is rolled back', async () => {
+    let ran = 0;
+    const run = await runRollback({
+      probes: [scripted('api', ['fail', 'pass'])],
+      loop: { ...LOOP, count: 1 },
+      failed: { digest: 'sha256:ff' },
+      restore: { digest: 'sha256:bb' },
+      command: () => {
+        ran++;
+        return Promise.resolve({
+          exit_code: 0,
+          signal: null,
+          error: null,
+          started_at: '',
+          duration_ms: 0,
+          output: '',
+          truncated: false,
+        });
+      },
+      environment: 'production',
+      prior: [record({ environment: 'staging' })],
+      runUrl: 'https://ci/run/1',
+      clock: fakeClock(),
+    });
+    expect(run.repeated).toBe(false);
+    expect(run.record.outcome).toBe('rolled-back');
     expect(ran).toBe(1);
   });
 

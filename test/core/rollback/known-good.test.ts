@@ -57,7 +57,9 @@ describe('findKnownGood', () => {
       'f line 1: line 1 is not JSON (a truncated or corrupted file?)',
       'f line 3: no signature verifies with the given public key(s)',
     ]);
-    expect(findKnownGood(index, { failedDigest: 'e'.repeat(64), now: NOW }).artefact.digest).toBe(`sha256:${D1}`);
+    expect(findKnownGood(index, { failedDigest: 'e'.repeat(64), before: NOW, now: NOW }).artefact.digest).toBe(
+      `sha256:${D1}`,
+    );
   });
 
   it('says "no known good; nothing done" when nothing qualifies', async () => {
@@ -99,6 +101,59 @@ describe('findKnownGood', () => {
     const index = indexAttestations([{ file: 'f', text: file }], [key], 'production');
     expect(index.rollbacks).toHaveLength(1);
     expect(() => findKnownGood(index, { failedDigest: D3, now: NOW })).toThrow(NoKnownGoodError);
+  });
+
+  it('a signed healthy record says nothing bad: the watched artefact stays known good', async () => {
+    let file = await attestDeploy(signer, { digest: D1, time: '2026-02-01T10:00:00Z' });
+    file = await attestDeploy(signer, { digest: D2, time: '2026-02-10T10:00:00Z' }, file);
+    const healthy = await runRollback({
+      probes: [scripted('api', ['pass'])],
+      loop: { initialDelayMs: 0, count: 1, intervalMs: 0, failureLimit: 0, consecutiveErrorLimit: 0 },
+      failed: { digest: `sha256:${D2}` },
+      restore: { digest: `sha256:${D1}` },
+      command: 'false',
+      environment: 'production',
+      signers: [signer],
+      clock: fakeClock('2026-02-10T10:05:00Z'),
+    });
+    expect(healthy.record.outcome).toBe('healthy');
+    file += `${healthy.signed?.envelope}\n`;
+    file = await attestDeploy(signer, { digest: D3, time: '2026-02-20T10:00:00Z' }, file);
+    const index = indexAttestations([{ file: 'f', text: file }], [key], 'production');
+    expect(index.rollbacks).toHaveLength(1);
+    expect(findKnownGood(index, { failedDigest: D3, now: NOW }).artefact.digest).toBe(`sha256:${D2}`);
+  });
+
+  it('a rollback whose command failed does not mark its target bad: it was never deployed', async () => {
+    let file = await history();
+    const earlier = await runRollback({
+      probes: [scripted('api', ['fail'])],
+      loop: { initialDelayMs: 0, count: 1, intervalMs: 0, failureLimit: 0, consecutiveErrorLimit: 0 },
+      failed: { digest: `sha256:${D3}` },
+      restore: { digest: `sha256:${D2}` },
+      command: 'exit 4',
+      environment: 'production',
+      signers: [signer],
+      clock: fakeClock('2026-02-21T10:00:00Z'),
+    });
+    expect(earlier.record).toMatchObject({ outcome: 'rollback-failed', command: { exit_code: 4 } });
+    file += `${earlier.signed?.envelope}\n`;
+    const index = indexAttestations([{ file: 'f', text: file }], [key], 'production');
+    expect(findKnownGood(index, { failedDigest: D3, now: NOW }).artefact.digest).toBe(`sha256:${D2}`);
+  });
+
+  it("refuses to guess the cut-off when the failed artefact's own approval is not found", async () => {
+    let file = await attestDeploy(signer, { digest: D1, time: '2026-02-01T10:00:00Z' });
+    // D2 approved after the failed deploy (maybe never deployed): must not be picked.
+    file = await attestDeploy(signer, { digest: D2, time: '2026-02-25T10:00:00Z' }, file);
+    const index = indexAttestations([{ file: 'f', text: file }], [key], 'production');
+    expect(() => findKnownGood(index, { failedDigest: D3, now: NOW })).toThrow(NoKnownGoodError);
+    expect(() => findKnownGood(index, { failedDigest: D3, now: NOW })).toThrow(
+      "the failed artefact's own approval (sha256:" + D3 + ') was not found',
+    );
+    expect(() => findKnownGood(index, { now: NOW })).toThrow('no failed artefact was named');
+    const given = findKnownGood(index, { failedDigest: D3, before: new Date('2026-02-20T10:00:00Z'), now: NOW });
+    expect(given.artefact.digest).toBe(`sha256:${D1}`);
   });
 
   it('knows a deployment that a rollback record restored is itself a rollback, until approved again', async () => {
@@ -216,6 +271,8 @@ describe('the signed rollback record', () => {
     expect(digestSet(D1)).toEqual({ sha256: D1 });
     expect(digestSet('sha256:$(touch x)')).toBeNull();
     expect(normaliseDigest(` SHA256:${D1.toUpperCase()} `)).toBe(`sha256:${D1}`);
+    expect(normaliseDigest(`ghcr.io/acme/app:1.2@sha256:${D1.toUpperCase()}`)).toBe(`sha256:${D1}`);
+    expect(digestSet(`ghcr.io/acme/app@sha256:${D1}`)).toEqual({ sha256: D1 });
   });
 
   it('refuses to sign a record with no digest to name', async () => {

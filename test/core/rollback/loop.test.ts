@@ -40,10 +40,10 @@ describe('analyse', () => {
   });
 
   it('counts errors apart from failures: only more than consecutive-error-limit in a row fails', async () => {
-    const gappy = scripted('api', ['error', 'error', 'pass', 'error', 'error']);
+    const gappy = scripted('api', ['error', 'error', 'pass', 'error', 'pass']);
     const ok = await analyse({ probes: [gappy], loop: { ...LOOP, consecutiveErrorLimit: 2 }, clock: fakeClock() });
     expect(ok.status).toBe('healthy');
-    expect(ok.tallies[0]).toMatchObject({ errors: 4, failures: 0, consecutive_errors: 2 });
+    expect(ok.tallies[0]).toMatchObject({ errors: 3, failures: 0, consecutive_errors: 0 });
 
     const down = scripted('api', ['pass', 'error', 'error', 'error']);
     const failed = await analyse({ probes: [down], loop: { ...LOOP, consecutiveErrorLimit: 2 }, clock: fakeClock() });
@@ -64,6 +64,28 @@ describe('analyse', () => {
     expect(outcome.reason).toContain('never passed');
   });
 
+  it('a service that stops answering after its first round has failed: silence at the end is not health', async () => {
+    // Default limits (count 5, consecutive-error-limit 4): four errors in a row stay within the limit,
+    // but the loop ends with no answer since the last pass.
+    const crashed = scripted('api', ['pass', 'error', 'error', 'error', 'error']);
+    const outcome = await analyse({ probes: [crashed], loop: LOOP, clock: fakeClock() });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.rounds).toBe(5);
+    expect(outcome.reason).toContain("'api' gave no answer in its last 4 round(s)");
+    // One trailing error is enough: the last word was silence.
+    const last = await analyse({
+      probes: [scripted('api', ['pass', 'pass', 'pass', 'pass', 'error'])],
+      loop: LOOP,
+      clock: fakeClock(),
+    });
+    expect(last.status).toBe('failed');
+    // A non-critical probe that ends silent degrades.
+    const search = scripted('search', ['pass', 'error'], { critical: false });
+    const degraded = await analyse({ probes: [scripted('api', ['pass']), search], loop: LOOP, clock: fakeClock() });
+    expect(degraded.status).toBe('degraded');
+    expect(degraded.reason).toContain("'search' gave no answer");
+  });
+
   it('ends early with consecutive-success-limit', async () => {
     const clock = fakeClock();
     const probe = scripted('api', ['fail', 'pass', 'pass', 'pass']);
@@ -75,6 +97,22 @@ describe('analyse', () => {
     expect(outcome).toMatchObject({ status: 'healthy', early: true, rounds: 4 });
     expect(probe.calls).toBe(4);
     expect(clock.elapsed()).toBe(3 * 2_000);
+  });
+
+  it('an early pass is degraded, not healthy, when a non-critical probe never passed or ends silent', async () => {
+    const loop = { ...LOOP, count: 10, consecutiveSuccessLimit: 2 };
+    const neverPassed = scripted('search', ['error'], { critical: false });
+    const outcome = await analyse({ probes: [scripted('api', ['pass']), neverPassed], loop, clock: fakeClock() });
+    expect(outcome).toMatchObject({ status: 'degraded', early: true, rounds: 2 });
+    expect(outcome.reason).toContain("but non-critical 'search' never passed in 2 round(s)");
+    const silent = scripted('search', ['pass', 'error'], { critical: false });
+    const ended = await analyse({ probes: [scripted('api', ['pass']), silent], loop, clock: fakeClock() });
+    expect(ended).toMatchObject({ status: 'degraded', early: true });
+    const fine = scripted('search', ['pass'], { critical: false });
+    expect(await analyse({ probes: [scripted('api', ['pass']), fine], loop, clock: fakeClock() })).toMatchObject({
+      status: 'healthy',
+      early: true,
+    });
   });
 
   it('is degraded when only a non-critical probe fails, and keeps watching the critical one', async () => {

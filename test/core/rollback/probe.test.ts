@@ -1,9 +1,20 @@
 // The probes against a real HTTP service on 127.0.0.1 and real shell commands.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonExpectation, parseStatusRanges } from '../../../packages/core/src/rollback/expect.js';
+import { ConfigurationError } from '../../../packages/core/src/errors.js';
+import { displayUrl, headerSecrets, masker } from '../../../packages/core/src/rollback/mask.js';
 import { commandProbe, httpProbe, runShell } from '../../../packages/core/src/rollback/probe.js';
 import type { ProbeContext } from '../../../packages/core/src/rollback/types.js';
-import { body, drop, ok, slow, startHealthService, status, type HealthService } from '../../helpers/health-service.js';
+import {
+  body,
+  drop,
+  echo,
+  ok,
+  slow,
+  startHealthService,
+  status,
+  type HealthService,
+} from '../../helpers/health-service.js';
 
 const context: ProbeContext = { monotonic: () => performance.now() };
 
@@ -107,11 +118,72 @@ describe('httpProbe', () => {
     expect(answer.message).toContain('***');
   });
 
+  it('masks the token alone of an Authorization header, and query values whatever their length', async () => {
+    service.set(echo);
+    const bearer = await httpProbe({
+      url: service.url,
+      headers: { Authorization: 'Bearer hunter2-secret-value' },
+      expectBody: 'nope',
+    }).run(context);
+    expect(bearer.result).toBe('fail');
+    expect(bearer.message).not.toContain('hunter2');
+    service.set(body('the key was qX7, sorry'));
+    const query = await httpProbe({ url: `${service.url}?key=qX7`, expectBody: 'nope' }).run(context);
+    expect(query.message).toContain('the key was ***');
+    expect(headerSecrets({ Authorization: 'Bearer abc.def', 'X-Api-Key': 'k-1234' })).toEqual([
+      'Bearer abc.def',
+      'abc.def',
+      'k-1234',
+    ]);
+  });
+
   it('refuses a bad spec before anything runs', () => {
-    expect(() => httpProbe({ url: 'not a url' })).toThrow("probe: 'not a url' is not a URL");
+    expect(() => httpProbe({ url: 'not a url' })).toThrow(
+      'probe: the value given is not a URL (it is not shown here, since it may hold a token)',
+    );
+    const malformed = () => httpProbe({ url: 'https://u:ghp_SECRET1234@exa mple.com/' });
+    expect(malformed).toThrow(ConfigurationError);
+    expect(malformed).not.toThrow(/ghp_|SECRET/);
+    expect(() => httpProbe({ url: service.url, maxLatencyMs: 5_000 })).toThrow(
+      'the max latency (5000ms) must be less than the timeout (5000ms)',
+    );
+    expect(() => httpProbe({ url: service.url, maxLatencyMs: 900, timeoutMs: 800 })).toThrow('less than the timeout');
     expect(() => httpProbe({ url: 'ftp://example.com/x' })).toThrow('must be an http or https URL');
     expect(() => httpProbe({ url: service.url, method: 'get me' })).toThrow('must be an HTTP method');
     expect(() => httpProbe({ url: service.url, headers: { 'bad name': 'x' } })).toThrow('not a valid header name');
+  });
+
+  it('refuses a URL with a user name or password (fetch would refuse every request), never showing them', () => {
+    for (const url of [
+      `http://user:pw1@127.0.0.1:1/health`,
+      `http://tok-abc@127.0.0.1:1/health`,
+      // A malformed % escape in the user info is still a configuration error, not an internal one.
+      `http://u:%zz-pw1@127.0.0.1:1/health`,
+    ]) {
+      let thrown: unknown;
+      try {
+        httpProbe({ url });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ConfigurationError);
+      const message = (thrown as Error).message;
+      expect(message).toContain('has a user name or password in it, which is refused');
+      expect(message).toContain('put the credentials in a header');
+      expect(message).not.toMatch(/pw1|tok-abc|user:/);
+    }
+  });
+});
+
+describe('masking', () => {
+  it('masks values from a URL whatever their length, and a short ordinary secret not at all', () => {
+    const { shown, secrets } = displayUrl(new URL('http://u:p%zz@example.com/h?k=ab&t=a%2Bb'));
+    expect(shown).toBe('http://example.com/h');
+    expect(secrets).toEqual(expect.arrayContaining(['u', 'p%zz', 'ab', 'a+b', 'a%2Bb']));
+    const mask = masker(['abc', 'long-secret'], ['ab']);
+    expect(mask('ab abc long-secret')).toBe('*** ***c ***');
+    // One pass: a secret that is a '*' does not mask the mask.
+    expect(masker([], ['*', 'xy'])('xy*')).toBe('******');
   });
 });
 
@@ -143,6 +215,21 @@ describe('commandProbe', () => {
     expect(run.truncated).toBe(true);
     expect(run.output.length).toBe(100);
     expect(run.output).toContain('line 500');
+  });
+
+  it('masks whole lines: a secret split across two writes, or cut by the truncation, never shows', async () => {
+    const mask = masker(['tok-ABCDEFGH-secret']);
+    const seen: string[] = [];
+    const split = await runShell("printf 'x tok-ABCD'; sleep 0.2; printf 'EFGH-secret y\\n'; printf 'no newline'", {
+      mask,
+      onOutput: (_stream, text) => seen.push(text),
+    });
+    expect(seen.join('')).toBe('x *** y\nno newline');
+    expect(split.output).toBe('x *** y\nno newline');
+    // The secret's line starts before the last 20 characters: masked first, then cut.
+    const cut = await runShell("echo 'tok-ABCDEFGH-secret'; printf '%s\\n' 0123456789", { mask, maxOutputChars: 14 });
+    expect(cut.output).toBe('***\n0123456789\n'.slice(-14));
+    expect(cut.output).not.toContain('secret');
   });
 
   it('refuses an empty command or an impossible exit code', () => {

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordMarkdown, recordText } from '../../../packages/core/src/rollback/render.js';
 import { runRollback, type RunRollbackOptions } from '../../../packages/core/src/rollback/run.js';
 import { NoKnownGoodError, type ProgressEvent } from '../../../packages/core/src/rollback/types.js';
+import { generateKeyPair, parsePrivateKey } from '../../../packages/core/src/attestation/keys.js';
+import { keySigner } from '../../../packages/core/src/attestation/signer.js';
 import { fakeClock, scripted } from './helpers.js';
 
 const LOOP = { initialDelayMs: 0, count: 3, intervalMs: 2_000, failureLimit: 0, consecutiveErrorLimit: 1 };
@@ -174,6 +176,60 @@ describe('runRollback', () => {
     );
     expect(run.record.decision).toMatchObject({ action: 'refused' });
     expect(run.record.decision.reason).toContain('is the artefact that failed');
+  });
+
+  it('refuses to "restore" the failed commit, or the failed image named by reference', async () => {
+    const sameSha = await runRollback(
+      options({
+        probes: [scripted('api', ['fail'])],
+        failed: { sha: 'F'.repeat(40) },
+        restore: { sha: 'f'.repeat(40) },
+        command: 'exit 0',
+      }),
+    );
+    expect(sameSha.record.decision.action).toBe('refused');
+    expect(sameSha.record.decision.reason).toContain('is the commit that failed');
+    const image = await runRollback(
+      options({
+        probes: [scripted('api', ['fail'])],
+        failed: { digest: 'ghcr.io/acme/app@sha256:AAAA' },
+        restore: { digest: 'sha256:aaaa' },
+        command: 'exit 0',
+      }),
+    );
+    expect(image.record.decision.action).toBe('refused');
+    expect(image.record.decision.reason).toContain('is the artefact that failed');
+  });
+
+  it("masks the command's output a line at a time, and before cutting it to its tail", async () => {
+    const events: ProgressEvent[] = [];
+    const secret = 'tok-ABCDEFGH-0123456789';
+    const run = await runRollback(
+      options({
+        probes: [scripted('api', ['fail', 'pass'])],
+        // The secret arrives in two writes; then enough output to push the cut into its line.
+        command: `printf 'using tok-ABCD'; sleep 0.2; printf 'EFGH-0123456789\\n'; head -c 1990 /dev/zero | tr '\\0' x`,
+        secrets: [secret],
+        onProgress: (e) => events.push(e),
+      }),
+    );
+    const live = events.flatMap((e) => (e.kind === 'command-output' ? [e.text] : [])).join('');
+    expect(live).toContain('using ***');
+    expect(live).not.toMatch(/ABCD|EFGH|456789/);
+    expect(run.record.command?.output).not.toMatch(/ABCD|EFGH|456789/);
+  });
+
+  it('never throws after acting when the record cannot be signed: it says so in signError', async () => {
+    const pair = generateKeyPair('ed25519');
+    const run = await runRollback(
+      options({
+        failed: { sha: 'f'.repeat(40) },
+        signers: [keySigner(parsePrivateKey(pair.privatePem, 'k'))],
+      }),
+    );
+    expect(run.record.outcome).toBe('healthy');
+    expect(run.signed).toBeNull();
+    expect(run.signError).toContain('cannot sign the rollback record');
   });
 
   it('refuses bad values before anything runs', async () => {

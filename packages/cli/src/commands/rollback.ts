@@ -1,5 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Deep imports on purpose: the rollback verb loads the rollback and attestation modules alone.
 import { parsePrivateKey, parseKeyring, type PublicKeyInfo } from '@countersign/core/attestation/keys';
@@ -9,7 +10,7 @@ import { ConfigurationError } from '@countersign/core/errors';
 import { loadPolicy } from '@countersign/core/policy/load';
 import type { Policy } from '@countersign/core/policy/types';
 import { parseJsonExpectation, parseStatusRanges, type JsonExpectation } from '@countersign/core/rollback/expect';
-import type { ReasonLike } from '@countersign/core/rollback/guardrails';
+import { UNKNOWN_MIGRATION, type ReasonLike } from '@countersign/core/rollback/guardrails';
 import {
   deployAttestation,
   findKnownGood,
@@ -18,6 +19,7 @@ import {
   type AttestationIndex,
   type AttestationSource,
 } from '@countersign/core/rollback/known-good';
+import { displayUrl, headerSecrets } from '@countersign/core/rollback/mask';
 import { commandProbe, httpProbe } from '@countersign/core/rollback/probe';
 import { parseRecord, digestSet } from '@countersign/core/rollback/record';
 import { progressLine, recordMarkdown, recordText } from '@countersign/core/rollback/render';
@@ -30,7 +32,8 @@ import {
   type RollbackRecord,
 } from '@countersign/core/rollback/types';
 import { parseDuration } from '@countersign/core/time/duration';
-import { readInputFile, writeOutputFile, type Io } from '../io.js';
+import { parseInstant } from '@countersign/core/time/instant';
+import { readInputFile, type Io } from '../io.js';
 import { formatOf } from '../options.js';
 
 export const ROLLBACK_USAGE = `countersign rollback (--probe URL ... | --probe-command CMD ...) --rollback-command CMD
@@ -40,9 +43,10 @@ export const ROLLBACK_USAGE = `countersign rollback (--probe URL ... | --probe-c
                      [--initial-delay 0s] [--count 5] [--interval 2s] [--failure-limit 0]
                      [--consecutive-error-limit 4] [--consecutive-success-limit N]
                      [--restore-digest D] [--restore-ref R] [--restore-sha S]
-                     [--failed-digest D] [--failed-sha S] [--failed-deployment ID]
+                     [--failed-digest D] [--failed-sha S] [--failed-deployment ID] [--failed-at TIME]
                      [--attestations FILE|DIR --public-key PEM ... --environment E]
-                     [--policy FILE] [--decision FILE] [--key FILE | --key-env VAR] [--out FILE]
+                     [--policy FILE] [--decision FILE] [--allow-unknown-migration]
+                     [--key FILE | --key-env VAR] [--out FILE]
                      [--record FILE] [--actor A] [--run-url U] [--format text|json|markdown]
 
 Watches a deployment's health and, when it fails, runs --rollback-command to put back the last known
@@ -53,7 +57,8 @@ COUNTERSIGN_ROLLBACK_REF, COUNTERSIGN_ROLLBACK_SHA, COUNTERSIGN_FAILED_DIGEST, C
 COUNTERSIGN_ROLLBACK_REASON. Header values are never printed. Progress goes to stderr as it runs; the
 record is written to --record (default countersign-rollback.json) and, with a key, signed as
 https://countersign.dev/rollback/v1 and appended to --out (default countersign.intoto.jsonl).
-Exit 0 healthy or degraded, 1 failed (rolled back or not: the record says), 2 bad input.`;
+Exit 0 healthy or degraded, 1 failed (rolled back or not: the record says) or the record could not be
+written after the run (it is printed instead), 2 bad input (before anything is probed or run).`;
 
 const OPTIONS = {
   probe: { type: 'string', multiple: true },
@@ -80,11 +85,13 @@ const OPTIONS = {
   'failed-digest': { type: 'string' },
   'failed-sha': { type: 'string' },
   'failed-deployment': { type: 'string' },
+  'failed-at': { type: 'string' },
   attestations: { type: 'string' },
   'public-key': { type: 'string', multiple: true },
   environment: { type: 'string' },
   policy: { type: 'string' },
   decision: { type: 'string' },
+  'allow-unknown-migration': { type: 'boolean' },
   key: { type: 'string' },
   'key-env': { type: 'string' },
   out: { type: 'string' },
@@ -154,7 +161,7 @@ function headersOf(list: string[] | undefined): Record<string, string> {
   return headers;
 }
 
-function probesOf(values: Values, io: Io): { probes: Probe[]; secrets: string[] } {
+function probesOf(values: Values, io: Io): { probes: Probe[]; secrets: string[]; urlSecrets: string[] } {
   const urls = values.probe ?? [];
   const commands = values['probe-command'] ?? [];
   if (urls.length === 0 && commands.length === 0)
@@ -180,7 +187,8 @@ function probesOf(values: Values, io: Io): { probes: Probe[]; secrets: string[] 
   if (values['expect-body'] === '') throw new ConfigurationError({ message: '--expect-body must not be empty' });
   let expectExit: number | undefined;
   if (values['expect-exit'] !== undefined) expectExit = integer('expect-exit', values['expect-exit'], 0, 0, 255);
-  const secrets = Object.values(headers);
+  const secrets = headerSecrets(headers);
+  const urlSecrets: string[] = [];
   const probes: Probe[] = [];
   for (const url of urls) {
     try {
@@ -197,6 +205,8 @@ function probesOf(values: Values, io: Io): { probes: Probe[]; secrets: string[] 
           critical: !nonCritical.has(url),
         }),
       );
+      // Query values are tokens as often as not: masked in the command's output too, whatever their length.
+      urlSecrets.push(...displayUrl(new URL(url)).secrets);
     } catch (error) {
       if (error instanceof ConfigurationError) throw new ConfigurationError({ message: `--${error.message}` });
       throw error;
@@ -214,7 +224,7 @@ function probesOf(values: Values, io: Io): { probes: Probe[]; secrets: string[] 
         secrets,
       }),
     );
-  return { probes, secrets };
+  return { probes, secrets, urlSecrets };
 }
 
 async function attestationSources(flagValue: string, io: Io): Promise<AttestationSource[]> {
@@ -293,6 +303,37 @@ async function priorRecord(path: string, shown: string): Promise<RollbackRecord 
   }
 }
 
+/**
+ * Checks, before anything runs, that a file can be written where it is named: a run that acted and
+ * then lost its record would roll back again when re-run.
+ */
+async function checkWritable(flag: string, path: string, shown: string): Promise<void> {
+  const fail = (why: string) => new ConfigurationError({ message: `${flag}: cannot write ${shown}: ${why}` });
+  const info = await stat(path).catch(() => null);
+  if (info !== null) {
+    if (info.isDirectory()) throw fail('it is a directory');
+    await access(path, constants.W_OK).catch(() => {
+      throw fail('permission denied');
+    });
+    return;
+  }
+  const folder = await stat(dirname(path)).catch(() => null);
+  if (folder === null || !folder.isDirectory()) throw fail('its directory does not exist');
+  await access(dirname(path), constants.W_OK).catch(() => {
+    throw fail('its directory is not writable');
+  });
+}
+
+/** Writes a file after the run; a failure is returned, never thrown: the run has acted by now. */
+async function writeAfter(path: string, content: string): Promise<string | null> {
+  try {
+    await writeFile(path, content);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 function optional(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
@@ -302,7 +343,7 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
   const format = formatOf(values.format);
   // Everything is read and checked before anything runs: bad input changes nothing.
   const loop = loopOf(values);
-  const { probes, secrets } = probesOf(values, io);
+  const { probes, secrets, urlSecrets } = probesOf(values, io);
   const command = values['rollback-command'];
   if (command === undefined || command.trim() === '')
     throw new ConfigurationError({
@@ -335,14 +376,34 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
       message:
         'rollback needs a target: --restore-digest / --restore-ref, or --attestations with --public-key and --environment to find the last known good',
     });
+  let failedAt: Date | undefined;
+  if (values['failed-at'] !== undefined) {
+    try {
+      failedAt = parseInstant(values['failed-at'], io.now());
+    } catch (error) {
+      throw new ConfigurationError({ message: `--failed-at: ${(error as Error).message}` });
+    }
+  }
   const key = await signingKey(values, io);
+  // The record's subject is the watched artefact whenever nothing is restored (healthy, degraded,
+  // refused): without its digest the record could not be signed after the run.
+  if (key !== null && (typeof failed.digest !== 'string' || digestSet(failed.digest) === null))
+    throw new ConfigurationError({
+      message:
+        '--key signs the record for an artefact, the watched one when nothing is restored: give --failed-digest as sha256:HEX',
+    });
   const policy = await readPolicy(values.policy, io);
   const reasons = await decisionReasons(values.decision, io);
+  let reasonsKnown = values.decision !== undefined;
   const recordFile = values.record ?? DEFAULT_RECORD_FILE;
   const recordPath = resolve(io.cwd, recordFile);
   const prior: RollbackRecord[] = [];
   const earlier = await priorRecord(recordPath, recordFile);
   if (earlier !== null) prior.push(earlier);
+  await checkWritable('--record', recordPath, recordFile);
+  const out = values.out ?? DEFAULT_SIGNED_FILE;
+  const outPath = resolve(io.cwd, out);
+  if (key !== null) await checkWritable('--out', outPath, out);
 
   let index: AttestationIndex | null = null;
   let previous: string | null = null;
@@ -360,19 +421,25 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
         previous = deployed.payloadSha256;
         failed.sha ??= deployed.predicate.head ?? undefined;
         reasons.push(...(deployed.predicate.reasons ?? []));
+        reasonsKnown = true;
       }
       const rollback = isRollbackDeployment(index, failedDigest);
       if (rollback !== null)
         failedIsRollback ??= `${failedDigest} was put back by the rollback recorded in ${rollback.file} line ${rollback.line}`;
     }
   }
-  if (key !== null && ![explicit.digest, failed.digest].some((d) => typeof d === 'string' && digestSet(d) !== null))
-    throw new ConfigurationError({
-      message: '--key signs the record for an artefact: give --failed-digest (or --restore-digest) as sha256:HEX',
-    });
+  const allowUnknownMigration = values['allow-unknown-migration'] === true;
+  if (!reasonsKnown)
+    io.stderr(
+      `countersign rollback: warning: ${UNKNOWN_MIGRATION}${
+        policy?.rollback !== undefined && !allowUnknownMigration
+          ? '; the policy has a rollback section, so a rollback will be refused (--decision FILE gives the classification; --allow-unknown-migration goes ahead without it)'
+          : ''
+      }\n`,
+    );
   const run = runFromEnvironment(io.env);
   const finder: RestoreFinder = () =>
-    findKnownGood(index as AttestationIndex, { failedDigest: failed.digest, now: io.now() });
+    findKnownGood(index as AttestationIndex, { failedDigest: failed.digest, before: failedAt, now: io.now() });
 
   const result = await runRollback({
     probes,
@@ -385,30 +452,44 @@ export async function rollbackCommand(args: string[], io: Io): Promise<number> {
     environment: values.environment ?? null,
     failedIsRollback,
     reasons,
+    reasonsKnown,
+    allowUnknownMigration,
     policy,
     prior,
     previous,
     actor: values.actor ?? run.actor,
     runUrl: values['run-url'] ?? run.url,
     secrets,
+    urlSecrets,
     signers: key === null ? undefined : [keySigner(key)],
     onProgress: (event) => io.stderr(event.kind === 'command-output' ? event.text : `${progressLine(event)}\n`),
   });
 
+  // From here the run has acted: a file that cannot be written is reported, the record printed
+  // instead, and the exit is 1 (never 2, which promises that nothing ran).
+  const lost: string[] = [];
+  if (result.signError !== null) lost.push(`the record could not be signed: ${result.signError}`);
   if (result.repeated) {
     io.stderr(`countersign rollback: ${result.record.decision.reason}; ${recordFile} is left as it was\n`);
   } else {
-    await writeOutputFile('--record', recordPath, `${JSON.stringify(result.record, null, 2)}\n`, recordFile);
+    const problem = await writeAfter(recordPath, `${JSON.stringify(result.record, null, 2)}\n`);
+    if (problem !== null) lost.push(`--record: cannot write ${recordFile}: ${problem}`);
     if (result.signed !== null) {
-      const out = values.out ?? DEFAULT_SIGNED_FILE;
-      const outPath = resolve(io.cwd, out);
       const before = await readFile(outPath, 'utf8').catch(() => '');
       const prefix = before === '' || before.endsWith('\n') ? before : `${before}\n`;
-      await writeOutputFile('--out', outPath, `${prefix}${result.signed.envelope}\n`, out);
+      const failure = await writeAfter(outPath, `${prefix}${result.signed.envelope}\n`);
+      if (failure !== null) lost.push(`--out: cannot write ${out}: ${failure}`);
     }
   }
   if (format === 'json') io.stdout(`${JSON.stringify(result.record, null, 2)}\n`);
   else if (format === 'markdown') io.stdout(recordMarkdown(result.record));
   else io.stdout(recordText(result.record));
-  return result.exitCode;
+  if (lost.length === 0) return result.exitCode;
+  for (const problem of lost) io.stderr(`countersign rollback: ${problem}\n`);
+  io.stderr(
+    `countersign rollback: the run has acted, so its record is printed on stdout instead${format === 'json' ? '' : ' (after the summary)'}${result.signed !== null ? ', with the signed envelope on the last line' : ''}; keep it, or a re-run may roll back again\n`,
+  );
+  if (format !== 'json') io.stdout(`${JSON.stringify(result.record, null, 2)}\n`);
+  if (result.signed !== null) io.stdout(`${result.signed.envelope}\n`);
+  return 1;
 }

@@ -37,26 +37,62 @@ export function isMigrationRule(reason: ReasonLike, policy?: Policy | null): boo
 export interface MigrationVerdict {
   /** Migration rules the failed change matched. */
   rules: string[];
+  /** 'unknown' when the failed change's classification was not available, so nothing could be checked. */
+  check: MigrationCheck;
   /** Why the rollback is refused, or null when it may go ahead. */
   refusal: string | null;
-  /** Said even when allowed, so the record shows the schema was left as it is. */
+  /** Said even when allowed, so the record shows the schema was left as it is (or was not checked). */
   warning: string | null;
 }
 
-export function checkMigration(reasons: readonly ReasonLike[], policy?: Policy | null): MigrationVerdict {
+/** 'checked': the failed change's classification was read; 'unknown': there was none to read. */
+export type MigrationCheck = 'checked' | 'unknown';
+
+export interface MigrationCheckOptions {
+  /**
+   * Whether `reasons` is the failed change's classification (default true). False when none was
+   * found (no decision, no verified attestation): an empty list then means "not known", not "none".
+   */
+  reasonsKnown?: boolean | undefined;
+  /** With `reasonsKnown: false` and a policy with a rollback section, roll back anyway (default false). */
+  allowUnknown?: boolean | undefined;
+}
+
+export const UNKNOWN_MIGRATION =
+  "the failed change's classification was not found (no decision, no verified attestation for it), so whether it migrated the database could not be checked";
+
+export function checkMigration(
+  reasons: readonly ReasonLike[],
+  policy?: Policy | null,
+  options: MigrationCheckOptions = {},
+): MigrationVerdict {
+  if (options.reasonsKnown === false) {
+    // The policy's rollback section says this team cares which migrations may be undone: without
+    // evidence, fail closed unless told explicitly to go ahead.
+    if (policy?.rollback !== undefined && options.allowUnknown !== true)
+      return {
+        rules: [],
+        check: 'unknown',
+        refusal: `${UNKNOWN_MIGRATION}, and the policy has a rollback section; automatic rollback is refused. Give the failed change's classification (its decision or its verified attestation), or allow it explicitly (allow-unknown-migration)`,
+        warning: null,
+      };
+    return { rules: [], check: 'unknown', refusal: null, warning: `${UNKNOWN_MIGRATION}; the schema was not checked` };
+  }
   const rules = [...new Set(reasons.filter((r) => isMigrationRule(r, policy)).map((r) => r.rule))];
-  if (rules.length === 0) return { rules, refusal: null, warning: null };
+  if (rules.length === 0) return { rules, check: 'checked', refusal: null, warning: null };
   const allowed = policy?.rollback?.allowWithRules ?? [];
   const blocking = rules.filter((id) => !allowed.includes(id));
   const schema = 'rolling back the code does not revert the database schema';
   if (blocking.length > 0)
     return {
       rules,
+      check: 'checked',
       refusal: `the failed change matched the database migration rule(s) ${blocking.join(', ')}, and ${schema}; automatic rollback is refused unless the policy's rollback.allow-with-rules lists ${blocking.length === 1 ? 'it' : 'them'}. Roll back by hand, with the schema in mind`,
       warning: null,
     };
   return {
     rules,
+    check: 'checked',
     refusal: null,
     warning: `the failed change matched the migration rule(s) ${rules.join(', ')}, which the policy's rollback.allow-with-rules allows; ${schema}`,
   };
@@ -69,13 +105,16 @@ function same(a: string | null | undefined, b: string | null | undefined, digest
 
 /**
  * An earlier rollback for this same failure, which makes a re-run do nothing twice. Same failure:
- * the same deployment id, digest or sha, and (when both runs say) the same run URL — a re-run keeps
- * its run's URL, while a new deploy of the same artefact later is a new run.
+ * the same deployment id, digest or sha, in the same environment (when both say; compared without
+ * regard to case), and (when both runs say) the same run URL — a re-run keeps its run's URL, while a
+ * new deploy of the same artefact later is a new run, and one run that deploys to staging and then
+ * production has two failures.
  */
 export function priorRollback(
   records: readonly RollbackRecord[],
   failed: ArtefactInput,
   runUrl: string | null | undefined,
+  environment?: string | null,
 ): RollbackRecord | null {
   for (const record of records) {
     if (record.decision?.action !== 'rolled-back') continue;
@@ -84,6 +123,7 @@ export function priorRollback(
       same(f?.deployment_id, failed.deploymentId) || same(f?.digest, failed.digest, true) || same(f?.sha, failed.sha);
     if (!matches) continue;
     if (runUrl && record.run_url && runUrl !== record.run_url) continue;
+    if (environment && record.environment && environment.toLowerCase() !== record.environment.toLowerCase()) continue;
     return record;
   }
   return null;

@@ -8,9 +8,13 @@ import type { PublicKeyInfo } from '../attestation/keys.js';
 import { APPROVAL_PREDICATE, ROLLBACK_PREDICATE, type ApprovalPredicate } from '../attestation/statement.js';
 import { NoKnownGoodError, type RestoreTarget, type RollbackRecord } from './types.js';
 
-/** A digest as `algorithm:value`, lower case; a bare 64-hex value is SHA-256. */
+/**
+ * A digest as `algorithm:value`, lower case; a bare 64-hex value is SHA-256; an image reference
+ * (`ghcr.io/org/app@sha256:HEX`, `app:1.2@sha256:HEX`) is its digest, the part after the `@`.
+ */
 export function normaliseDigest(text: string): string {
-  const trimmed = text.trim();
+  const at = text.lastIndexOf('@');
+  const trimmed = (at >= 0 ? text.slice(at + 1) : text).trim();
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return `sha256:${trimmed.toLowerCase()}`;
   const match = /^([A-Za-z0-9]+):(.+)$/.exec(trimmed);
   if (match === null) return trimmed;
@@ -156,22 +160,45 @@ export function isRollbackDeployment(index: AttestationIndex, digest: string): V
 export interface FindKnownGoodOptions {
   /** The artefact that failed; never picked. */
   failedDigest?: string | null | undefined;
-  /** Only attestations older than this count; default: the failed artefact's attestation time, else `now`. */
+  /**
+   * Only attestations older than this count. Default: the failed artefact's own attestation time;
+   * when that is not found (or no failed digest is given), NoKnownGoodError, since nothing tells
+   * which approvals came before the failed deploy. Give it when the deploy time is known otherwise.
+   */
   before?: Date | undefined;
   now: Date;
+}
+
+/** Whether a signed rollback record says its watched artefact failed (not a healthy or degraded watch). */
+function recordsFailure(record: RollbackRecord): boolean {
+  return (
+    (record.outcome === 'failed' || record.outcome === 'rolled-back' || record.outcome === 'rollback-failed') &&
+    record.decision?.action !== 'none'
+  );
+}
+
+/** Whether the artefact a rollback put back was seen unhealthy: it was deployed (exit 0) and its re-probe failed. */
+function restoredWasBad(record: RollbackRecord): boolean {
+  return record.outcome === 'rollback-failed' && record.command?.exit_code === 0 && record.reprobe?.status === 'failed';
 }
 
 /** Picks the restore target, or throws NoKnownGoodError saying why nothing fits. */
 export function findKnownGood(index: AttestationIndex, options: FindKnownGoodOptions): RestoreTarget {
   const failed = options.failedDigest ? normaliseDigest(options.failedDigest) : null;
   const current = failed === null ? null : deployAttestation(index, failed);
+  if (index.approvals.length > 0 && options.before === undefined && current === null)
+    throw new NoKnownGoodError(
+      failed === null
+        ? 'no failed artefact was named and no cut-off time given, so the approvals older than the failed deploy cannot be told apart'
+        : `the failed artefact's own approval (${failed}) was not found among the verified attestations for '${index.environment}', so nothing older can be told apart; give the deploy time as the cut-off (--failed-at) or name the target`,
+    );
   const before = options.before?.getTime() ?? current?.time ?? options.now.getTime();
-  // Artefacts that failed before, or whose rollback did not come up healthy, are known bad.
+  // Artefacts that failed before, or whose rollback was deployed and did not come up healthy, are
+  // known bad. A healthy or degraded watch says nothing bad about its artefact.
   const bad = new Set<string>();
   for (const r of index.rollbacks) {
-    if (r.record.failed?.digest) bad.add(normaliseDigest(r.record.failed.digest));
-    if (r.record.outcome === 'rollback-failed' && r.record.restored?.digest)
-      bad.add(normaliseDigest(r.record.restored.digest));
+    if (recordsFailure(r.record) && r.record.failed?.digest) bad.add(normaliseDigest(r.record.failed.digest));
+    if (restoredWasBad(r.record) && r.record.restored?.digest) bad.add(normaliseDigest(r.record.restored.digest));
   }
   const candidates = index.approvals
     .filter((a) => a.time < before)

@@ -160,6 +160,9 @@ export async function analyse(options: AnalyseOptions): Promise<HealthOutcome> {
       critical.length > 0 &&
       critical.every((t) => t.consecutive_successes >= limit)
     ) {
+      // An early pass speaks for the critical probes only: a non-critical one that broke, never
+      // passed, or is in a run of errors is what the full run would have called degraded.
+      for (const t of tallies) if (!t.critical) unresolved(t, round);
       const degraded = tallies.find((t) => t.broke !== null);
       const early = `every critical probe passed ${limit} round(s) in a row: an early pass after ${round} of ${loop.count} rounds`;
       return degraded === undefined
@@ -167,11 +170,10 @@ export async function analyse(options: AnalyseOptions): Promise<HealthOutcome> {
         : done('degraded', `${early}; but non-critical ${degraded.broke}`, round, true);
     }
   }
-  // Errors and failures within the limits are tolerated, but a probe that never once passed has shown
-  // no health at all: fail closed rather than call silence healthy.
-  for (const t of tallies)
-    if (t.broke === null && t.passes === 0)
-      t.broke = `'${t.probe}' never passed in ${loop.count} round(s) (${t.failures} failed, ${t.errors} error(s))`;
+  // Errors and failures within the limits are tolerated, but silence is not health: a probe that
+  // never once passed, or whose last answers were errors (no pass since, as when the service died
+  // after its first round), has failed.
+  for (const t of tallies) unresolved(t, loop.count);
   const silent = tallies.find((t) => t.critical && t.broke !== null);
   if (silent !== undefined) return done('failed', silent.broke as string, loop.count);
   const degraded = tallies.find((t) => t.broke !== null);
@@ -184,4 +186,13 @@ export async function analyse(options: AnalyseOptions): Promise<HealthOutcome> {
     `${loop.count} round(s) within the limits${failures + errors > 0 ? ` (${failures} failed assertion(s), ${errors} error(s) allowed by the limits)` : ''}`,
     loop.count,
   );
+}
+
+/** Marks a probe broken when the loop ends with it silent: never passed, or errors since its last pass. */
+function unresolved(t: ProbeTally, rounds: number): void {
+  if (t.broke !== null) return;
+  if (t.passes === 0)
+    t.broke = `'${t.probe}' never passed in ${rounds} round(s) (${t.failures} failed, ${t.errors} error(s))`;
+  else if (t.consecutive_errors > 0)
+    t.broke = `'${t.probe}' gave no answer in its last ${t.consecutive_errors} round(s) (errors since its last pass): silence at the end is not health`;
 }

@@ -12,7 +12,7 @@ import {
   type JsonExpectation,
   type StatusRange,
 } from './expect.js';
-import { displayUrl, masker, type Masker } from './mask.js';
+import { displayUrl, headerSecrets, masker, type Masker } from './mask.js';
 import type { Probe, ProbeAnswer, ProbeContext } from './types.js';
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 5_000;
@@ -47,8 +47,17 @@ function checkHttpSpec(spec: HttpProbeSpec): URL {
   try {
     url = new URL(spec.url);
   } catch {
-    throw new ConfigurationError({ message: `probe: '${displayOrRaw(spec.url)}' is not a URL` });
+    // Never echo it, not even its start: a malformed URL may still carry a token.
+    throw new ConfigurationError({
+      message: 'probe: the value given is not a URL (it is not shown here, since it may hold a token)',
+    });
   }
+  // Node's fetch refuses a URL with credentials, so every round would be an error and a healthy
+  // service would be rolled back; and the credentials would be one print away from a log.
+  if (url.username !== '' || url.password !== '')
+    throw new ConfigurationError({
+      message: `probe: ${displayUrl(url).shown} has a user name or password in it, which is refused (it is not shown); put the credentials in a header instead (--header 'Authorization: Basic …')`,
+    });
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigurationError({ message: `probe: ${displayUrl(url).shown} must be an http or https URL` });
   if (spec.method !== undefined && !METHOD.test(spec.method))
@@ -62,12 +71,14 @@ function checkHttpSpec(spec: HttpProbeSpec): URL {
   ] as const)
     if (value !== undefined && (!Number.isFinite(value) || value <= 0))
       throw new ConfigurationError({ message: `probe: the ${what} must be a positive duration` });
+  // An answer slower than the time-out is no answer (an error), so a maximum latency at or over it
+  // could never fail a probe: a hanging service would pass as "within the latency".
+  const timeoutMs = spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+  if (spec.maxLatencyMs !== undefined && spec.maxLatencyMs >= timeoutMs)
+    throw new ConfigurationError({
+      message: `probe: the max latency (${spec.maxLatencyMs}ms) must be less than the timeout (${timeoutMs}ms): an answer slower than the timeout is no answer at all`,
+    });
   return url;
-}
-
-function displayOrRaw(text: string): string {
-  // A malformed URL may still carry a token; show only its start.
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
@@ -105,7 +116,7 @@ function snippet(text: string): string {
 export function httpProbe(spec: HttpProbeSpec): Probe {
   const url = checkHttpSpec(spec);
   const shown = displayUrl(url);
-  const mask: Masker = masker([...Object.values(spec.headers ?? {}), ...(spec.secrets ?? []), ...shown.secrets]);
+  const mask: Masker = masker([...headerSecrets(spec.headers), ...(spec.secrets ?? [])], shown.secrets);
   const ranges = spec.expectStatus ?? [{ from: 200, to: 299 }];
   const timeoutMs = spec.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
   const name = mask(spec.name ?? shown.shown);
@@ -179,9 +190,16 @@ export interface ShellRun {
   truncated: boolean;
 }
 
+/** A line longer than this (no newline yet) is passed on in pieces rather than held without end. */
+const MAX_PENDING_CHARS = 64 * 1024;
+
 /**
  * Runs a shell command with a time-out, keeping the last MAX_OUTPUT_CHARS of its output. On time-out the
  * whole process group is killed, so a `sleep` started by the shell does not outlive it.
+ *
+ * Output is passed on and kept a whole line at a time, each line through `mask` first: a secret split
+ * across two chunks of a pipe is still masked, and the output is masked before it is cut to its tail,
+ * so no secret's end survives the cut.
  */
 export function runShell(
   command: string,
@@ -189,16 +207,21 @@ export function runShell(
     env?: NodeJS.ProcessEnv | undefined;
     cwd?: string | undefined;
     timeoutMs?: number | undefined;
+    /** Gets whole lines (ending in a newline, except the last one at exit), already masked. */
     onOutput?: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined;
     maxOutputChars?: number | undefined;
+    /** Applied to every line before it is passed on or kept; default: none. */
+    mask?: Masker | undefined;
   },
 ): Promise<ShellRun> {
   const max = options.maxOutputChars ?? MAX_OUTPUT_CHARS;
+  const mask = options.mask ?? ((text: string) => text);
   return new Promise((resolve) => {
     let output = '';
     let truncated = false;
     let timedOut = false;
     let settled = false;
+    const pending = { stdout: '', stderr: '' };
     const child = spawn(command, {
       shell: true,
       env: options.env ?? process.env,
@@ -206,13 +229,33 @@ export function runShell(
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
-    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+    const emit = (stream: 'stdout' | 'stderr', raw: string) => {
+      if (raw === '') return;
+      const text = mask(raw);
       options.onOutput?.(stream, text);
       output += text;
       if (output.length > max) {
         output = output.slice(output.length - max);
         truncated = true;
+      }
+    };
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      let text = pending[stream] + chunk.toString('utf8');
+      const end = text.lastIndexOf('\n');
+      if (end >= 0) {
+        emit(stream, text.slice(0, end + 1));
+        text = text.slice(end + 1);
+      }
+      if (text.length > MAX_PENDING_CHARS) {
+        emit(stream, text);
+        text = '';
+      }
+      pending[stream] = text;
+    };
+    const flush = () => {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        emit(stream, pending[stream]);
+        pending[stream] = '';
       }
     };
     child.stdout.on('data', keep('stdout'));
@@ -232,22 +275,21 @@ export function runShell(
             timedOut = true;
             kill();
           }, options.timeoutMs);
-    const finish = (run: ShellRun) => {
+    const finish = (run: Omit<ShellRun, 'output' | 'truncated'>) => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      resolve(run);
+      flush();
+      resolve({ ...run, output, truncated });
     };
     child.on('error', (error) =>
-      finish({ exitCode: null, signal: null, error: `could not start: ${error.message}`, output, truncated }),
+      finish({ exitCode: null, signal: null, error: `could not start: ${mask(error.message)}` }),
     );
     child.on('close', (code, signal) =>
       finish({
         exitCode: code,
         signal,
         error: timedOut ? `no exit within ${options.timeoutMs}ms (time-out); killed` : null,
-        output,
-        truncated,
       }),
     );
   });
@@ -272,7 +314,7 @@ export function commandProbe(spec: CommandProbeSpec): Probe {
     critical: spec.critical ?? true,
     async run(context: ProbeContext): Promise<ProbeAnswer> {
       const start = context.monotonic();
-      const run = await runShell(spec.command, { env: spec.env, cwd: spec.cwd, timeoutMs });
+      const run = await runShell(spec.command, { env: spec.env, cwd: spec.cwd, timeoutMs, mask });
       const latencyMs = Math.max(0, Math.round(context.monotonic() - start));
       const tail = run.output.trim() === '' ? '' : `: ${lastLine(run.output)}`;
       if (run.error !== null) return { result: 'error', latencyMs, message: mask(run.error) };

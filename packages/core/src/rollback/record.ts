@@ -30,9 +30,13 @@ export interface SignedRecord {
 
 const DIGEST = /^([A-Za-z0-9]+):([A-Za-z0-9._+/=-]+)$/;
 
-/** `sha256:HEX` (or a bare 64-hex SHA-256) → an in-toto DigestSet; null when it is neither. */
+/**
+ * `sha256:HEX` (or a bare 64-hex SHA-256, or an image reference `registry/app@sha256:HEX`) → an
+ * in-toto DigestSet; null when it is none of these.
+ */
 export function digestSet(text: string): Record<string, string> | null {
-  const trimmed = text.trim();
+  const at = text.lastIndexOf('@');
+  const trimmed = (at >= 0 ? text.slice(at + 1) : text).trim();
   if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return { sha256: trimmed.toLowerCase() };
   const match = DIGEST.exec(trimmed);
   if (match === null) return null;

@@ -71,6 +71,14 @@ export interface RunRollbackOptions {
   failedIsRollback?: string | null | undefined;
   /** The failed change's classification reasons (from its decision or attestation), for the migration guard. */
   reasons?: readonly ReasonLike[] | undefined;
+  /**
+   * Whether `reasons` is the failed change's classification (default true). Pass false when none was
+   * found: the record then says `migration_check: 'unknown'`, and with a policy that has a rollback
+   * section the rollback is refused unless `allowUnknownMigration`.
+   */
+  reasonsKnown?: boolean | undefined;
+  /** Roll back even when `reasonsKnown` is false and the policy has a rollback section (default false). */
+  allowUnknownMigration?: boolean | undefined;
   /** For `rollback.allow-with-rules` and the migration rules; without it no migration is allowed. */
   policy?: Policy | null | undefined;
   /** Records of earlier attempts (the record file, signed records, a platform's marker). */
@@ -79,8 +87,10 @@ export interface RunRollbackOptions {
   previous?: string | null | undefined;
   actor?: string | null | undefined;
   runUrl?: string | null | undefined;
-  /** Values never to print (header values, tokens); they are masked in the command's output too. */
+  /** Values never to print (header values, tokens); they are masked in the command's output too. Shorter than 4 characters: not masked. */
   secrets?: readonly string[] | undefined;
+  /** Values taken from probe URLs (query values): masked whatever their length (`displayUrl(url).secrets`). */
+  urlSecrets?: readonly string[] | undefined;
   /** Signs the record as https://countersign.dev/rollback/v1 when given. */
   signers?: readonly Signer[] | undefined;
   clock?: Clock | undefined;
@@ -93,6 +103,11 @@ export interface RollbackRun {
   signed: SignedRecord | null;
   /** True when an earlier attempt already rolled back this failure and nothing was done now. */
   repeated: boolean;
+  /**
+   * Set when `signers` were given but the record could not be signed (no digest for its subject):
+   * the run has acted, so this is reported here rather than thrown; `signed` is then null.
+   */
+  signError: string | null;
   /** 0 healthy or degraded, 1 otherwise (the record says whether a rollback happened). */
   exitCode: 0 | 1;
 }
@@ -163,12 +178,15 @@ export async function runRollback(options: RunRollbackOptions): Promise<Rollback
   if (typeof options.command === 'string' && options.command.trim() === '')
     throw new ConfigurationError({ message: 'rollback-command: the command is empty' });
   const emit = options.onProgress ?? (() => undefined);
-  const mask = masker(options.secrets ?? []);
+  const mask = masker(options.secrets ?? [], options.urlSecrets ?? []);
   const startedAt = clock.now().toISOString();
   const failed = artefact(options.failed);
 
   const finish = async (
-    parts: Pick<RollbackRecord, 'outcome' | 'health' | 'decision' | 'command' | 'reprobe' | 'migration_rules'> & {
+    parts: Pick<
+      RollbackRecord,
+      'outcome' | 'health' | 'decision' | 'command' | 'reprobe' | 'migration_rules' | 'migration_check'
+    > & {
       restored: Artefact | null;
       restoredFrom: RestoreSource | null;
     },
@@ -188,20 +206,27 @@ export async function runRollback(options: RunRollbackOptions): Promise<Rollback
       command: parts.command,
       reprobe: parts.reprobe,
       migration_rules: parts.migration_rules,
+      migration_check: parts.migration_check,
       actor: options.actor ?? null,
       run_url: options.runUrl ?? null,
       previous: options.previous ?? null,
     };
-    const signed =
-      options.signers !== undefined && options.signers.length > 0 && !repeated
-        ? await signRollbackRecord(record, options.signers, clock.now())
-        : null;
+    let signed: SignedRecord | null = null;
+    let signError: string | null = null;
+    if (options.signers !== undefined && options.signers.length > 0 && !repeated) {
+      try {
+        signed = await signRollbackRecord(record, options.signers, clock.now());
+      } catch (error) {
+        // Never throw after acting: the record is the only account of what was done.
+        signError = mask((error as Error).message);
+      }
+    }
     const exitCode = record.outcome === 'healthy' || record.outcome === 'degraded' ? 0 : 1;
-    return { record, signed, repeated, exitCode };
+    return { record, signed, repeated, exitCode, signError };
   };
 
   // A re-run of a job that already rolled back must not probe the restored version and roll back again.
-  const prior = priorRollback(options.prior ?? [], options.failed, options.runUrl);
+  const prior = priorRollback(options.prior ?? [], options.failed, options.runUrl, options.environment);
   if (prior !== null) {
     const reason = `an earlier attempt (${prior.started_at}${prior.run_url ? `, ${prior.run_url}` : ''}) already rolled ${describe(prior.failed)} back to ${prior.restored ? describe(prior.restored) : '?'}; a re-run does nothing twice`;
     emit({ kind: 'phase', phase: 'decision', message: reason });
@@ -213,6 +238,7 @@ export async function runRollback(options: RunRollbackOptions): Promise<Rollback
         command: null,
         reprobe: null,
         migration_rules: prior.migration_rules ?? [],
+        migration_check: prior.migration_check,
         restored: prior.restored,
         restoredFrom: prior.restored_from,
       },
@@ -233,8 +259,17 @@ export async function runRollback(options: RunRollbackOptions): Promise<Rollback
     onProgress: emit,
     signal: options.signal,
   });
-  const migration: MigrationVerdict = checkMigration(options.reasons ?? [], options.policy);
-  const base = { health, migration_rules: migration.rules, command: null, reprobe: null };
+  const migration: MigrationVerdict = checkMigration(options.reasons ?? [], options.policy, {
+    reasonsKnown: options.reasonsKnown,
+    allowUnknown: options.allowUnknownMigration,
+  });
+  const base = {
+    health,
+    migration_rules: migration.rules,
+    migration_check: migration.check,
+    command: null,
+    reprobe: null,
+  };
   if (health.status !== 'failed') {
     emit({ kind: 'phase', phase: 'decision', message: `${health.status}: ${health.reason}` });
     return finish({
@@ -285,6 +320,8 @@ export async function runRollback(options: RunRollbackOptions): Promise<Rollback
     normaliseDigest(restored.digest) === normaliseDigest(failed.digest)
   )
     return refuse('refused', `the restore target ${restored.digest} is the artefact that failed; nothing done`);
+  if (restored.sha !== null && failed.sha !== null && restored.sha.toLowerCase() === failed.sha.toLowerCase())
+    return refuse('refused', `the restore target's commit ${restored.sha} is the commit that failed; nothing done`);
 
   const reason = mask(health.reason);
   emit({
@@ -366,7 +403,8 @@ async function runCommand(
     env: { ...(options.env ?? process.env), ...variables },
     cwd: options.cwd,
     timeoutMs: options.commandTimeoutMs,
-    onOutput: (stream, text) => emit({ kind: 'command-output', stream, text: mask(text) }),
+    mask,
+    onOutput: (stream, text) => emit({ kind: 'command-output', stream, text }),
   });
   return {
     exit_code: run.exitCode,
@@ -374,7 +412,7 @@ async function runCommand(
     error: run.error === null ? null : mask(run.error),
     started_at: startedAt,
     duration_ms: Math.max(0, Math.round(clock.monotonic() - start)),
-    output: mask(run.output),
+    output: run.output,
     truncated: run.truncated,
   };
 }

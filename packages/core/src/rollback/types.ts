@@ -57,7 +57,9 @@ export type Phase = 'watch' | 'reprobe';
  *   the loop ends early as a pass.
  * A critical probe's failure ends the loop at once with `failed`; a non-critical one's is remembered
  * and the loop goes on, ending `degraded` at worst. A probe that never passed in all `count` rounds
- * (every answer an error or a failure within the limits) has failed too: silence is not health.
+ * (every answer an error or a failure within the limits), or whose last answers were errors (none
+ * passed since), has failed too: silence is not health. An early pass is `degraded` when a
+ * non-critical probe broke, never passed or ends in errors.
  */
 export interface LoopOptions {
   initialDelayMs: number;
@@ -215,6 +217,12 @@ export interface RollbackRecord {
   reprobe: HealthOutcome | null;
   /** Rule ids of the failed change's classification that mark a database migration. */
   migration_rules: string[];
+  /**
+   * 'checked': the failed change's classification was read, and `migration_rules` is what it holds;
+   * 'unknown': none was found, so `migration_rules: []` means "not known", not "none". Absent in
+   * records written before it existed.
+   */
+  migration_check?: 'checked' | 'unknown' | undefined;
   actor: string | null;
   run_url: string | null;
   /** SHA-256 of the deploy attestation's payload this record follows, or null. */
