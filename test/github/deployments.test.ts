@@ -286,6 +286,17 @@ describe('findLastKnownGood: where the digest comes from', () => {
     );
   });
 
+  it('trusts the verified approval over a payload digest that disagrees with it', async () => {
+    const repo = freshRepo(2);
+    const [a, b] = repo.shas as [string, string];
+    const good = deploy(repo, a, ['success'], { payload: { digest: DA } });
+    const found = await knownGood(repo, { currentSha: b, verifiedAttestations: [approval(a, 'staging', [D2])] });
+    expect(found).toMatchObject({ deploymentId: good, digest: D2, source: 'attestation' });
+    expect(found?.notes[0]).toContain('the approval is trusted');
+    const agreeing = await knownGood(repo, { currentSha: b, verifiedAttestations: [approval(a, 'staging', [DA])] });
+    expect(agreeing).toMatchObject({ digest: DA, source: 'payload', notes: [] });
+  });
+
   it('a payload that is not JSON carries no digest', async () => {
     const repo = freshRepo(2);
     const [a, b] = repo.shas as [string, string];

@@ -54051,11 +54051,14 @@ function knownGood(deployment, options) {
     const found = { deploymentId: deployment.id, sha: deployment.sha, ref: deployment.ref };
     const notes = [];
     const fromPayload = payloadDigest(deployment.payload);
-    if (fromPayload.digest !== null)
-        return { ...found, digest: fromPayload.digest, source: 'payload', notes };
-    if (fromPayload.problem !== null)
-        notes.push(`deployment ${deployment.id}: ${fromPayload.problem}; not trusted`);
     const fromAttestation = attestedDigest(options.verifiedAttestations ?? [], deployment.sha, options.environment);
+    // Anyone with deployments: write can set a payload; signed evidence for the same commit outranks it.
+    if (fromPayload.digest !== null && fromAttestation.digest !== null && fromPayload.digest !== fromAttestation.digest)
+        notes.push(`deployment ${deployment.id}: its payload names ${fromPayload.digest}, but the verified approval of ${find_short(deployment.sha)} names ${fromAttestation.digest}; the approval is trusted`);
+    else if (fromPayload.digest !== null)
+        return { ...found, digest: fromPayload.digest, source: 'payload', notes };
+    if (fromPayload.digest === null && fromPayload.problem !== null)
+        notes.push(`deployment ${deployment.id}: ${fromPayload.problem}; not trusted`);
     if (fromAttestation.digest !== null) {
         return { ...found, digest: fromAttestation.digest, source: 'attestation', notes };
     }
