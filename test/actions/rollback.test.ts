@@ -14,6 +14,7 @@ import {
   keySigner,
   loadPolicy,
   parsePrivateKey,
+  type Change,
 } from '../../packages/core/src/index.js';
 import { approval, change, commit, REQUESTED_AT } from '../helpers/builders.js';
 import { ok, startHealthService, status, type HealthService } from '../helpers/health-service.js';
@@ -53,7 +54,10 @@ afterAll(async () => {
   await fake.close();
 });
 beforeEach(() => {
+  // Each scenario starts from the same history: no deployments, no evidence, the plain policy.
   fake.state.repo(REPO).deployments = [];
+  fake.state.repo(REPO).artifacts = [];
+  fake.state.setFile(REPO, 'main', '.countersign.yml', POLICY);
   service.set(ok);
 });
 
@@ -104,6 +108,43 @@ async function rollback(
   const ranFile = join(prepared.dir, 'ran.txt');
   const ran = existsSync(ranFile) ? (await readFile(ranFile, 'utf8')).trim().split('\n') : [];
   return { run: result, dir: prepared.dir, ran };
+}
+
+/**
+ * Stores signed approval evidence for `head`'s artefact in production, as attest would, and returns
+ * the artefact's hex digest. `files` are the change's files (a migration, say).
+ */
+async function storeEvidence(
+  head: string,
+  text: string,
+  policyText = POLICY,
+  files: Change['files'] | undefined = undefined,
+  approvers = ['bob'],
+): Promise<string> {
+  const hex = createHash('sha256').update(text).digest('hex');
+  const decision = decide({
+    policy: loadPolicy(policyText, '.countersign.yml'),
+    change: change({ environment: 'production', head, commits: [commit('alice')], ...(files ? { files } : {}) }),
+    approvals: approvers.map((login) => approval(login, { sha: head })),
+    at: new Date(Date.parse(REQUESTED_AT) + 3_600_000),
+    environment: 'production',
+  });
+  const made = await createAttestation({
+    subjects: [{ name: 'app.tgz', digest: { sha256: hex } }],
+    decision,
+    environment: 'production',
+    signers: [keySigner(parsePrivateKey(key.privatePem, 'test'))],
+    run: { platform: 'github', id: null, url: null, actor: null },
+    time: new Date(),
+  });
+  run += 1;
+  fake.state.addWorkflowRun(REPO, { id: run, head_sha: head });
+  fake.state.addArtifact(REPO, {
+    runId: run,
+    name: `countersign-production-${hex}`,
+    files: { 'countersign.intoto.jsonl': made.file },
+  });
+  return hex;
 }
 
 const rollbacks = () => fake.state.repo(REPO).deployments.filter((d) => d.task === 'deploy:rollback');
@@ -179,29 +220,7 @@ describe('rollback-on-failure', () => {
   it('takes the digest from verified evidence when the good deployment recorded none', async () => {
     deploy(shas[1] as string, ['success']);
     deploy(shas[3] as string, ['success']);
-    const artefact = Buffer.from('release 2\n');
-    const hex = createHash('sha256').update(artefact).digest('hex');
-    const policy = loadPolicy(POLICY, '.countersign.yml');
-    const decision = decide({
-      policy,
-      change: change({ environment: 'production', head: shas[1] as string, commits: [commit('alice')] }),
-      approvals: [approval('bob', { sha: shas[1] as string })],
-      at: new Date(Date.parse(REQUESTED_AT) + 3_600_000),
-      environment: 'production',
-    });
-    const made = await createAttestation({
-      subjects: [{ name: 'app.tgz', digest: { sha256: hex } }],
-      decision,
-      environment: 'production',
-      signers: [keySigner(parsePrivateKey(key.privatePem, 'test'))],
-      run: { platform: 'github', id: null, url: null, actor: null },
-      time: new Date(),
-    });
-    fake.state.addArtifact(REPO, {
-      runId: 6999,
-      name: `countersign-production-${hex}`,
-      files: { 'countersign.intoto.jsonl': made.file },
-    });
+    const hex = await storeEvidence(shas[1] as string, 'release 2\n');
     service.set(status(502));
     const untrusted = await rollback({}, shas[3] as string);
     expect(untrusted.ran).toEqual([`|${shas[1]}|${shas[3]}|1`]);
@@ -268,33 +287,13 @@ describe('rollback-on-failure', () => {
   }, 60_000);
   it('a migration change is not rolled back unless the policy of today allows its rule', async () => {
     const policyText = `${POLICY}rules:\n  - id: db-migration\n    when: { paths: ['db/migrations/**'] }\n    risk: high\n`;
-    const artefact = Buffer.from('release with a migration\n');
-    const hex = createHash('sha256').update(artefact).digest('hex');
-    const decision = decide({
-      policy: loadPolicy(policyText, '.countersign.yml'),
-      change: change({
-        environment: 'production',
-        head: shas[3] as string,
-        commits: [commit('alice')],
-        files: [{ path: 'db/migrations/0042_ledger.sql', status: 'added', additions: 3, deletions: 0 }],
-      }),
-      approvals: [approval('bob', { sha: shas[3] as string }), approval('carol', { sha: shas[3] as string })],
-      at: new Date(Date.parse(REQUESTED_AT) + 3_600_000),
-      environment: 'production',
-    });
-    const made = await createAttestation({
-      subjects: [{ name: 'app.tgz', digest: { sha256: hex } }],
-      decision,
-      environment: 'production',
-      signers: [keySigner(parsePrivateKey(key.privatePem, 'test'))],
-      run: { platform: 'github', id: null, url: null, actor: null },
-      time: new Date(),
-    });
-    fake.state.addArtifact(REPO, {
-      runId: 6998,
-      name: `countersign-production-${hex}`,
-      files: { 'countersign.intoto.jsonl': made.file },
-    });
+    const hex = await storeEvidence(
+      shas[3] as string,
+      'release with a migration\n',
+      policyText,
+      [{ path: 'db/migrations/0042_ledger.sql', status: 'added', additions: 3, deletions: 0 }],
+      ['bob', 'carol'],
+    );
     const setUp = () => {
       fake.state.repo(REPO).deployments = [];
       deploy(shas[1] as string, ['success'], { payload: { digest: GOOD_DIGEST } });

@@ -11,14 +11,13 @@ import {
   createAttestation,
   keySigner,
   runFromEnvironment,
-  loadPolicy,
   previousLink,
   type Attestation,
   type Decision,
   type PublicKeyInfo,
 } from '@countersign/core';
 import { openEnvelope } from '@countersign/core/attestation/dsse';
-import { readTrustedFile, type GitHubClient } from '@countersign/github';
+import type { GitHubClient } from '@countersign/github';
 import { clientFor } from '../../shared/src/client.js';
 import {
   downloadEvidence,
@@ -32,8 +31,8 @@ import {
 import { guarded } from '../../shared/src/failure.js';
 import { readPublicKeys } from '../../shared/src/public-keys.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
-import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
+import { todaysPolicy } from '../../shared/src/todays-policy.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { attestSummary } from './summary.js';
 
@@ -138,14 +137,7 @@ export async function attest(runner: Runner, inputs: Inputs, now: Date): Promise
 /** The policy's environments on the default branch, in promotion order; null when there is no policy. */
 async function promotionOrder(client: GitHubClient, runner: Runner): Promise<string[] | null> {
   try {
-    const text = await readTrustedFile({
-      client,
-      owner: runner.owner,
-      repo: runner.repo,
-      ref: null,
-      path: DEFAULT_POLICY,
-    });
-    return text === null ? null : loadPolicy(text, `default branch:${DEFAULT_POLICY}`).environments.map((e) => e.name);
+    return (await todaysPolicy(client, runner))?.environments.map((e) => e.name) ?? null;
   } catch (error) {
     core.warning(`The policy's environment order could not be read: ${(error as Error).message}`);
     return null;

@@ -9,8 +9,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { ConfigurationError, keySigner, loadPolicy, type Policy, type PublicKeyInfo } from '@countersign/core';
-import { readTrustedFile } from '@countersign/github';
+import { ConfigurationError, keySigner, type Policy, type PublicKeyInfo } from '@countersign/core';
 import {
   deployAttestation,
   indexAttestations,
@@ -33,8 +32,8 @@ import { downloadEvidence, evidenceName, findEvidence, runArtefacts, uploadFiles
 import { guarded } from '../../shared/src/failure.js';
 import { readPublicKeys } from '../../shared/src/public-keys.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
-import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
+import { todaysPolicy } from '../../shared/src/todays-policy.js';
 import { RollbackRefusedError, resolveSha } from '@countersign/github';
 import { DeploymentLog, knownGoodFinder, priorRollbacks, watched } from './github.js';
 import { readInputs, type Inputs } from './inputs.js';
@@ -198,7 +197,7 @@ async function watchAndRollBack(runner: Runner, inputs: Inputs): Promise<Outcome
     reasonsKnown: deployed !== null,
     allowUnknownMigration: inputs.allowUnknownMigration,
     urlSecrets: inputs.urlSecrets,
-    policy: await todaysPolicy(client, runner),
+    policy: await policyForRollback(client, runner),
     signers: inputs.signing === null ? undefined : [keySigner(inputs.signing.key)],
     onProgress: (event) => core.info(progressLine(event)),
   });
@@ -264,17 +263,10 @@ async function deployEvidence(
   }
 }
 
-/** The policy as it is today on the default branch: its rollback section says which migrations may be undone. */
-async function todaysPolicy(client: ReturnType<typeof clientFor>, runner: Runner): Promise<Policy | null> {
+/** Today's policy: its rollback section says which migrations may be undone. */
+async function policyForRollback(client: ReturnType<typeof clientFor>, runner: Runner): Promise<Policy | null> {
   try {
-    const text = await readTrustedFile({
-      client,
-      owner: runner.owner,
-      repo: runner.repo,
-      ref: null,
-      path: DEFAULT_POLICY,
-    });
-    return text === null ? null : loadPolicy(text, `default branch:${DEFAULT_POLICY}`);
+    return await todaysPolicy(client, runner);
   } catch (error) {
     core.warning(
       `The policy could not be read, so no migration may be rolled back automatically: ${(error as Error).message}`,

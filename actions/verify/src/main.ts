@@ -11,14 +11,12 @@ import {
   codeSpan,
   ConfigurationError,
   escapeMarkdown,
-  loadPolicy,
   verifyAttestations,
   type Check,
   type Policy,
   type PublicKeyInfo,
   type VerifyResult,
 } from '@countersign/core';
-import { readTrustedFile, type GitHubClient } from '@countersign/github';
 import { clientFor } from '../../shared/src/client.js';
 import {
   downloadEvidence,
@@ -31,6 +29,7 @@ import { guarded } from '../../shared/src/failure.js';
 import { readPublicKeys } from '../../shared/src/public-keys.js';
 import { readRunner, type Runner } from '../../shared/src/runner.js';
 import { setOutputs, writeSummary } from '../../shared/src/summary.js';
+import { todaysPolicy } from '../../shared/src/todays-policy.js';
 import { DEFAULT_POLICY } from '../../shared/src/subject-inputs.js';
 import { readInputs, type Inputs } from './inputs.js';
 
@@ -69,11 +68,6 @@ function refused(name: Check['name'], detail: string): VerifyResult {
   return { verified: false, failed, checks: [failed], line: null, predicate: null, candidates: [], warnings: [] };
 }
 
-async function policyAt(client: GitHubClient, runner: Runner, path: string): Promise<Policy | null> {
-  const text = await readTrustedFile({ client, owner: runner.owner, repo: runner.repo, ref: null, path });
-  return text === null ? null : loadPolicy(text, `default branch:${path}`);
-}
-
 export async function verify(runner: Runner, inputs: Inputs, now: Date): Promise<VerifyOutcome> {
   const client = clientFor(inputs.token, runner.apiUrl);
   const keys = await readPublicKeys(client, runner, 'public-key', inputs.publicKey);
@@ -85,14 +79,14 @@ export async function verify(runner: Runner, inputs: Inputs, now: Date): Promise
   let policy: Policy | undefined;
   let chainOrder: Policy | undefined;
   if (inputs.policyPath !== null) {
-    const found = await policyAt(client, runner, inputs.policyPath);
+    const found = await todaysPolicy(client, runner, inputs.policyPath);
     if (found === null)
       throw new ConfigurationError({
         message: `input policy: ${inputs.policyPath} does not exist on the default branch`,
       });
     policy = found;
   } else if (inputs.chain) {
-    const found = await policyAt(client, runner, DEFAULT_POLICY);
+    const found = await todaysPolicy(client, runner, DEFAULT_POLICY);
     if (found === null)
       throw new ConfigurationError({
         message: `input chain is true, which needs the policy's environments for the promotion order, and ${DEFAULT_POLICY} does not exist on the default branch: set policy, or chain: false`,
