@@ -43,7 +43,7 @@ const DECISION = decide({
 });
 
 /** Inputs (and files in the workspace) that get each step as far as its first API call. */
-function inputsFor(action, number, staged) {
+function inputsFor(action, number) {
   const digest = `sha256:${'ab'.repeat(32)}`;
   switch (action) {
     case 'attest':
@@ -104,7 +104,7 @@ try {
       .reduce((sum, name) => sum + statSync(join(dist, name)).size, 0);
     const firstCall = [];
     for (let i = 0; i < SAMPLES; i += 1) {
-      const { inputs, files } = inputsFor(action, number, staged);
+      const { inputs, files } = inputsFor(action, number);
       const prepared = await flow.runnerEnv(fake, staged, inputs);
       for (const [name, content] of Object.entries(files)) writeFileSync(join(prepared.dir, name), content);
       const seen = fake.requests.length;
