@@ -579,6 +579,10 @@ describe('countersign rollback', () => {
       "--header must be 'Name: value'",
     ],
     [
+      ['--probe', 'URL', '--rollback-command', 'x', '--restore-ref', 'v1', '--header', 'X-Api-Key tok-55667788:x'],
+      '--header: the header name is not valid (it is not shown',
+    ],
+    [
       ['--probe', 'not a url', '--rollback-command', 'x', '--restore-ref', 'v1'],
       '--probe: the value given is not a URL (it is not shown here, since it may hold a token)',
     ],

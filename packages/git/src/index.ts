@@ -1,4 +1,5 @@
 export { readChange, type ReadChangeOptions } from './change.js';
+export { assertEnvironment } from './decision.js';
 export { showFile } from './show.js';
 export { repositoryRoot, resolveCommit } from './revision.js';
 export { checkBase, defaultBase } from './base.js';

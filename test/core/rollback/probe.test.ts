@@ -137,6 +137,18 @@ describe('httpProbe', () => {
     ]);
   });
 
+  it('masks a secret that straddles the cut of the body shown', async () => {
+    const token = 'ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+    service.set(body(`${'x'.repeat(70)}${token} and more`));
+    const answer = await httpProbe({
+      url: service.url,
+      headers: { 'X-Api-Key': token },
+      expectBody: 'nope',
+    }).run(context);
+    expect(answer.result).toBe('fail');
+    for (let i = 0; i + 8 <= token.length; i++) expect(answer.message).not.toContain(token.slice(i, i + 8));
+  });
+
   it('refuses a bad spec before anything runs', () => {
     expect(() => httpProbe({ url: 'not a url' })).toThrow(
       'probe: the value given is not a URL (it is not shown here, since it may hold a token)',
@@ -150,7 +162,9 @@ describe('httpProbe', () => {
     expect(() => httpProbe({ url: service.url, maxLatencyMs: 900, timeoutMs: 800 })).toThrow('less than the timeout');
     expect(() => httpProbe({ url: 'ftp://example.com/x' })).toThrow('must be an http or https URL');
     expect(() => httpProbe({ url: service.url, method: 'get me' })).toThrow('must be an HTTP method');
-    expect(() => httpProbe({ url: service.url, headers: { 'bad name': 'x' } })).toThrow('not a valid header name');
+    expect(() => httpProbe({ url: service.url, headers: { 'X-Key tok-5566': 'x' } })).toThrow(
+      /^header: a header name is not valid \(it is not shown/,
+    );
   });
 
   it('refuses a URL with a user name or password (fetch would refuse every request), never showing them', () => {

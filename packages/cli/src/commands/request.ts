@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { classificationMarkdown, classificationText, classify, codeSpan } from '@countersign/core';
+import { classificationMarkdown, classificationText, classify, codeSpan, escapeMarkdown } from '@countersign/core';
 import { ConfigurationError } from '@countersign/core/errors';
-import { addRequest, checkBase, defaultBase, pushRequests, resolveCommit } from '@countersign/git';
+import { addRequest, assertEnvironment, checkBase, defaultBase, pushRequests, resolveCommit } from '@countersign/git';
 import { changeContext, headOf, platformOf, rootOf } from '../git-platform.js';
 import type { Io } from '../io.js';
 import { colourFor, formatOf } from '../options.js';
@@ -31,6 +31,9 @@ export async function requestCommand(args: string[], io: Io): Promise<number> {
   const format = formatOf(values.format);
   if (values.environment === undefined) throw new ConfigurationError({ message: 'request needs --environment E' });
   const environment = values.environment;
+  // The same rule approve and reject apply: a request they could never answer is refused here, and
+  // the name printed below (and in the command to copy) is a plain word.
+  assertEnvironment(environment);
   const root = await rootOf(io.cwd);
   const head = await headOf(root, values.head, '--head');
   const base =
@@ -67,7 +70,7 @@ export async function requestCommand(args: string[], io: Io): Promise<number> {
     : `A request for ${environment} of ${head.slice(0, 12)} already exists, made ${record.requested_at}; nothing new was recorded.`;
   if (format === 'markdown') {
     io.stdout(
-      `${lead}\n\n${classificationMarkdown(classification)}\nTo approve (or reject with a reason): ${codeSpan(approve)}\n`,
+      `${escapeMarkdown(lead)}\n\n${classificationMarkdown(classification)}\nTo approve (or reject with a reason): ${codeSpan(approve)}\n`,
     );
   } else {
     io.stdout(

@@ -155,7 +155,10 @@ function headersOf(list: string[] | undefined): Record<string, string> {
       throw new ConfigurationError({ message: "--header must be 'Name: value' (a name, a colon, a value)" });
     const name = item.slice(0, colon).trim();
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
-      throw new ConfigurationError({ message: `--header: '${name.slice(0, 40)}' is not a valid header name` });
+      throw new ConfigurationError({
+        message:
+          "--header: the header name is not valid (it is not shown, as it may hold part of a secret); write 'Name: value'",
+      });
     headers[name] = item.slice(colon + 1).trim();
   }
   return headers;

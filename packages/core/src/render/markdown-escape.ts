@@ -1,17 +1,23 @@
 // Untrusted text (file names, logins, branch names) must render as itself in Markdown: never as a
 // link, an image, a mention-looking HTML tag or a broken table. Backslash-escape every Markdown
 // punctuation character and entity-encode the HTML ones.
+const ZWSP = '\u200B';
 const PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~:]/g;
 
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(PUNCTUATION, (ch) => `\\${ch}`)
-    .replace(/@/g, '&#64;')
-    .replace(/\r?\n|\r/g, ' ');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(PUNCTUATION, (ch) => `\\${ch}`)
+      // GitHub finds @mentions and #123 references in the rendered text, after escapes and entities
+      // are gone: a zero-width space after the sign is what keeps `@org/team` from notifying anyone.
+      .replace(/@/g, `@${ZWSP}`)
+      .replace(/\\#/g, `\\#${ZWSP}`)
+      .replace(/\r?\n|\r/g, ' ')
+  );
 }
 
 /** For text inside a code span: the span's fence is made longer than any backtick run inside. */

@@ -64,7 +64,11 @@ function checkHttpSpec(spec: HttpProbeSpec): URL {
     throw new ConfigurationError({ message: `probe: method '${spec.method}' must be an HTTP method such as GET` });
   for (const name of Object.keys(spec.headers ?? {}))
     if (!HEADER_NAME.test(name))
-      throw new ConfigurationError({ message: `header: '${name}' is not a valid header name` });
+      // Not echoed: a line missing its colon puts part of the value (a token, likely) in the name.
+      throw new ConfigurationError({
+        message:
+          "header: a header name is not valid (it is not shown, as it may hold part of a secret); write 'Name: value'",
+      });
   for (const [what, value] of [
     ['max latency', spec.maxLatencyMs],
     ['timeout', spec.timeoutMs],
@@ -146,19 +150,19 @@ export function httpProbe(spec: HttpProbeSpec): Probe {
       const fail = (message: string): ProbeAnswer => ({ result: 'fail', latencyMs, message: mask(message) });
       if (!statusMatches(status, ranges)) return fail(`status ${status}, expected ${formatStatusRanges(ranges)}`);
       if (spec.expectBody !== undefined && !body.includes(spec.expectBody))
-        return fail(`the body does not contain the expected text (it begins '${snippet(body)}')`);
+        return fail(`the body does not contain the expected text (it begins '${snippet(mask(body))}')`);
       if (spec.expectJson !== undefined && spec.expectJson.length > 0) {
         let json: unknown;
         try {
           json = JSON.parse(body);
         } catch {
-          return fail(`the body is not JSON (it begins '${snippet(body)}')`);
+          return fail(`the body is not JSON (it begins '${snippet(mask(body))}')`);
         }
         for (const expectation of spec.expectJson) {
           const actual = readJsonPath(json, expectation.path);
           if (!jsonValueMatches(actual, expectation.expected))
             return fail(
-              `${formatJsonPath(expectation.path)} is ${actual === undefined ? 'missing' : snippet(JSON.stringify(actual))}, expected ${expectation.expected}`,
+              `${formatJsonPath(expectation.path)} is ${actual === undefined ? 'missing' : snippet(mask(JSON.stringify(actual)))}, expected ${expectation.expected}`,
             );
         }
       }
