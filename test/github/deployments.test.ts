@@ -14,7 +14,6 @@ import {
   findRollbackOf,
   finishRollbackDeployment,
   getDeployment,
-  isRollbackDeployment,
   markDeploymentFailed,
   rollbackAlreadyDone,
   type GitHubClient,
@@ -384,7 +383,7 @@ describe('the current deployment', () => {
     });
     const now = await findCurrentDeployment(client, { ...repo.target, environment: 'staging', sha: a });
     expect(now).toMatchObject({ id: rollback, isRollback: true, rollbackOf: second });
-    expect(isRollbackDeployment(await getDeployment(client, { ...repo.target, deploymentId: rollback }))).toBe(true);
+    expect((await getDeployment(client, { ...repo.target, deploymentId: rollback })).isRollback).toBe(true);
     // A payload that says rollback_of marks a rollback even under another task name.
     const byPayload = deploy(repo, b, ['success'], { task: 'deploy', payload: '{"rollback_of":"17"}' });
     expect(await getDeployment(client, { ...repo.target, deploymentId: byPayload })).toMatchObject({

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import {
   asDecision,
+  attestationEnvironment,
   ConfigurationError,
   createAttestation,
   keySigner,
@@ -87,22 +88,14 @@ async function readDecision(runner: Runner, file: string): Promise<Decision> {
   return asDecision(parsed, file);
 }
 
-/** The decision's environment set its minimum risk: the evidence may be signed for that one only. */
-function environmentOf(decision: Decision, given: string | null, file: string): string {
-  if (!decision.environment)
-    throw new ConfigurationError({
-      message: `input decision-file: ${file} was decided without an environment, so no environment's minimum risk applied; decide again for the environment`,
-    });
-  if (given !== null && given.toLowerCase() !== decision.environment.toLowerCase())
-    throw new ConfigurationError({
-      message: `input environment ${given} differs from the decision's environment ${decision.environment}`,
-    });
-  return decision.environment;
-}
-
 export async function attest(runner: Runner, inputs: Inputs, now: Date): Promise<AttestOutcome> {
   const decision = await readDecision(runner, inputs.decisionFile);
-  const environment = environmentOf(decision, inputs.environment, inputs.decisionFile);
+  const environment = attestationEnvironment(
+    decision,
+    inputs.environment,
+    'input environment',
+    `input decision-file: ${inputs.decisionFile}`,
+  );
   const client = clientFor(inputs.token, runner.apiUrl);
   const name = evidenceName(environment, inputs.artefact.value);
   const scratch = await mkdtemp(join(process.env['RUNNER_TEMP'] || tmpdir(), 'countersign-attest-'));

@@ -50623,7 +50623,7 @@ function describe_freezeSentence(classification) {
 const ZWSP = '\u200B';
 const PUNCTUATION = /[\\`*_{}[\]()#+\-.!|~:]/g;
 function escapeMarkdown(text) {
-    return text
+    return (text
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
@@ -50633,7 +50633,7 @@ function escapeMarkdown(text) {
         // are gone: a zero-width space after the sign is what keeps `@org/team` from notifying anyone.
         .replace(/@/g, `@${ZWSP}`)
         .replace(/\\#/g, `\\#${ZWSP}`)
-        .replace(/\r?\n|\r/g, ' ');
+        .replace(/\r?\n|\r/g, ' '));
 }
 /** For text inside a code span: the span's fence is made longer than any backtick run inside. */
 function codeSpan(text) {
@@ -51571,6 +51571,7 @@ function envelope_file_parseAttestationFile(text) {
 
 
 
+
 /** The newest earlier attestation naming one of these subjects' digests: the previous link. */
 function previousLink(existing, subjects) {
     if (existing === undefined || existing.trim() === '')
@@ -51591,6 +51592,22 @@ function previousLink(existing, subjects) {
         }
     }
     return newest?.sha ?? null;
+}
+/**
+ * The environment evidence is signed for: the decision's own, as its environment set the decision's
+ * minimum risk. A decision made without one, or another environment given (`given`, named by
+ * `option` and `decisionSource` in the message), is refused. Names compare as GitHub's do, without case.
+ */
+function attestationEnvironment(decision, given, option, decisionSource) {
+    if (!decision.environment)
+        throw new ConfigurationError({
+            message: `${decisionSource} was decided without an environment, so no environment's minimum risk applied; decide again for the environment`,
+        });
+    if (given !== null && given !== undefined && given.toLowerCase() !== decision.environment.toLowerCase())
+        throw new ConfigurationError({
+            message: `${option} ${given} differs from the decision's environment ${decision.environment}`,
+        });
+    return decision.environment;
 }
 async function createAttestation(input) {
     const previous = previousLink(input.existing, input.subjects);
@@ -53769,10 +53786,6 @@ function shape_deploymentInfo(raw) {
         rollbackOf,
         isRollback: raw.task === shape_ROLLBACK_TASK || rollbackOf !== null,
     };
-}
-/** Whether the deployment is itself a rollback: one that must never be rolled back in turn. */
-function isRollbackDeployment(deployment) {
-    return deployment.isRollback;
 }
 /**
  * GitHub hands the payload back as it was given: an object, or a string (which deploy tools often

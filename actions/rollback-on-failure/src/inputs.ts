@@ -91,7 +91,7 @@ function loop(): LoopOptions {
   };
 }
 
-function probes(runner: Runner, secrets: string[]): Probe[] {
+function probes(runner: Runner, secrets: string[], urlSecrets: string[]): Probe[] {
   const probeHeaders = headers();
   secrets.push(...headerSecrets(probeHeaders));
   const expectStatus = read.optional('expect-status');
@@ -119,6 +119,7 @@ function probes(runner: Runner, secrets: string[]): Probe[] {
           critical: !nonCritical.has(url),
         }),
       );
+      urlSecrets.push(...displayUrl(new URL(url)).secrets);
     } catch (error) {
       if (error instanceof ConfigurationError) throw new ConfigurationError({ message: `input ${error.message}` });
       throw error;
@@ -156,10 +157,11 @@ export function readInputs(runner: Runner): Inputs {
   const environment = read.required('environment');
   const problem = environmentProblem(environment);
   if (problem !== null) throw new ConfigurationError({ message: `input environment ${problem}` });
+  const urlSecrets: string[] = [];
   return {
     token,
     environment,
-    probes: probes(runner, secrets),
+    probes: probes(runner, secrets, urlSecrets),
     loop: loop(),
     command: read.required('rollback-command'),
     restoreDigest: read.digest('restore-digest'),
@@ -168,7 +170,7 @@ export function readInputs(runner: Runner): Inputs {
     signing,
     publicKey: read.optional('public-key'),
     defer: read.boolean('defer', false),
-    urlSecrets: lines('probe').flatMap((url) => displayUrl(new URL(url)).secrets),
+    urlSecrets,
     allowUnknownMigration: read.boolean('allow-unknown-migration', false),
     secrets,
   };

@@ -54,7 +54,13 @@ export {
   PAYLOAD_TYPE,
 } from './attestation/statement.js';
 export type { Subject, RunInfo, ApprovalPredicate, Statement } from './attestation/statement.js';
-export { createAttestation, previousLink, type Attestation, type AttestInput } from './attestation/attest.js';
+export {
+  attestationEnvironment,
+  createAttestation,
+  previousLink,
+  type Attestation,
+  type AttestInput,
+} from './attestation/attest.js';
 export { verifyAttestations, CHECKS } from './attestation/verify.js';
 export type {
   ArtefactDigest,

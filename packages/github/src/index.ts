@@ -26,14 +26,7 @@ export {
   type CreateRollbackOptions,
   type FinishRollbackOptions,
 } from './deployments/write.js';
-export {
-  ROLLBACK_TASK,
-  isRollbackDeployment,
-  payloadDigest,
-  standing,
-  type DeploymentInfo,
-  type Standing,
-} from './deployments/shape.js';
+export { ROLLBACK_TASK, payloadDigest, standing, type DeploymentInfo, type Standing } from './deployments/shape.js';
 export { readTrustedFile, type ReadTrustedFileOptions } from './policy-source.js';
 export {
   createDirectory,

@@ -7,6 +7,7 @@ import {
   keySigner,
   parsePrivateKey,
   parsePublicKey,
+  attestationEnvironment,
   previousLink,
   verifyAttestations,
 } from '../../../packages/core/src/index.js';
@@ -114,5 +115,28 @@ describe('previousLink', () => {
     const envelope = await signEnvelope(PAYLOAD_TYPE, Buffer.from(JSON.stringify(rollback)), [signer]);
     const file = `${approved.file}${JSON.stringify(envelope)}\n`;
     expect(previousLink(file, [{ name: 'app', digest: { sha256: digest } }])).toBe(approved.payloadSha256);
+  });
+});
+
+describe('attestationEnvironment', () => {
+  const decision = (environment: string | null) =>
+    decide({
+      policy: policy(),
+      change: change({ environment }),
+      approvals: [approval('bob')],
+      at: AT,
+      environment,
+    });
+
+  it("is the decision's own environment; another is refused, whatever the case of the same one", () => {
+    const production = decision('production');
+    expect(attestationEnvironment(production, undefined, '--environment', 'd.json')).toBe('production');
+    expect(attestationEnvironment(production, 'Production', '--environment', 'd.json')).toBe('production');
+    expect(() => attestationEnvironment(production, 'staging', '--environment', 'd.json')).toThrow(
+      "--environment staging differs from the decision's environment production",
+    );
+    expect(() => attestationEnvironment(decision(null), null, '--environment', 'd.json')).toThrow(
+      'd.json was decided without an environment',
+    );
   });
 });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 // Deep imports on purpose: attest is measured against `openssl dgst` with start-up included, so it
 // loads the attestation modules alone, not the policy and decision machinery.
-import { createAttestation } from '@countersign/core/attestation/attest';
+import { attestationEnvironment, createAttestation } from '@countersign/core/attestation/attest';
 import { digestPath, parseDigest } from '@countersign/core/attestation/digest';
 import { parsePrivateKey } from '@countersign/core/attestation/keys';
 import { keySigner } from '@countersign/core/attestation/signer';
@@ -133,18 +133,12 @@ export async function attestCommand(args: string[], io: Io): Promise<number> {
     });
   }
   const decision = asDecision(parsed, values.decision);
-  // The decision's own environment set its minimum risk: evidence may only be signed for that one.
-  if (!decision.environment) {
-    throw new ConfigurationError({
-      message: `--decision: ${values.decision} was decided without an environment; decide again with --environment, so the environment's minimum risk applies`,
-    });
-  }
-  const environment = values.environment ?? decision.environment;
-  if (environment !== decision.environment) {
-    throw new ConfigurationError({
-      message: `--environment ${environment} differs from the decision's environment ${decision.environment}`,
-    });
-  }
+  const environment = attestationEnvironment(
+    decision,
+    values.environment,
+    '--environment',
+    `--decision: ${values.decision}`,
+  );
   const out = values.out ?? DEFAULT_ATTESTATION_FILE;
   const outPath = resolve(io.cwd, out);
   const subjects = await subjectsPromise;

@@ -2,6 +2,7 @@
 // promotion chain (each attestation names the payload digest of the one before it for the same
 // artefact, so staging → production cannot be reordered or skipped unnoticed).
 import { createHash } from 'node:crypto';
+import { ConfigurationError } from '../errors.js';
 import type { Decision } from '../sod/decide.js';
 import { signEnvelope } from './dsse.js';
 import type { Signer } from './signer.js';
@@ -61,6 +62,28 @@ export function previousLink(existing: string | undefined, subjects: readonly Su
     }
   }
   return newest?.sha ?? null;
+}
+
+/**
+ * The environment evidence is signed for: the decision's own, as its environment set the decision's
+ * minimum risk. A decision made without one, or another environment given (`given`, named by
+ * `option` and `decisionSource` in the message), is refused. Names compare as GitHub's do, without case.
+ */
+export function attestationEnvironment(
+  decision: Decision,
+  given: string | null | undefined,
+  option: string,
+  decisionSource: string,
+): string {
+  if (!decision.environment)
+    throw new ConfigurationError({
+      message: `${decisionSource} was decided without an environment, so no environment's minimum risk applied; decide again for the environment`,
+    });
+  if (given !== null && given !== undefined && given.toLowerCase() !== decision.environment.toLowerCase())
+    throw new ConfigurationError({
+      message: `${option} ${given} differs from the decision's environment ${decision.environment}`,
+    });
+  return decision.environment;
 }
 
 export async function createAttestation(input: AttestInput): Promise<Attestation> {

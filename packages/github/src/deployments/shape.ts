@@ -60,11 +60,6 @@ export function deploymentInfo(raw: RawDeployment): DeploymentInfo {
   };
 }
 
-/** Whether the deployment is itself a rollback: one that must never be rolled back in turn. */
-export function isRollbackDeployment(deployment: DeploymentInfo): boolean {
-  return deployment.isRollback;
-}
-
 /**
  * GitHub hands the payload back as it was given: an object, or a string (which deploy tools often
  * fill with JSON). Anything that does not come out as a JSON object carries nothing we read.
